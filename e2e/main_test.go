@@ -1,0 +1,51 @@
+// Package e2e drives the azsync command line end to end against real emulators: Azurite for Blob,
+// started once for the package on a free loopback port.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/azsync/azsync/internal/cli"
+	"github.com/azsync/azsync/internal/testenv"
+)
+
+// azurite is the package's Blob emulator; sas is an account SAS for it.
+var (
+	azurite *testenv.Azurite
+	sas     string
+)
+
+// runMain is what the azsync command runs in the test binary's subprocesses.
+func runMain() int {
+	return cli.Main(os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+}
+
+func TestMain(m *testing.M) {
+	testscript.Main(withServices{m}, map[string]func(){"azsync": func() { os.Exit(runMain()) }})
+}
+
+// withServices starts the emulators around the package's tests (and only in the parent process: the
+// azsync subprocesses never reach Run).
+type withServices struct{ m *testing.M }
+
+func (w withServices) Run() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var err error
+	if azurite, err = testenv.StartAzurite(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer azurite.Stop()
+	if sas, err = azurite.AccountSAS(time.Now().Add(24 * time.Hour)); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	return w.m.Run()
+}

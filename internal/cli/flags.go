@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// globalFlags are the reference's flags inherited by every command.
+type globalFlags struct {
+	capMbps         float64
+	outputType      string
+	outputLevel     string
+	trustedSuffixes string
+}
+
+func addGlobalFlags(root *cobra.Command) *globalFlags {
+	g := &globalFlags{}
+	f := root.PersistentFlags()
+	f.Float64Var(&g.capMbps, "cap-mbps", 0, "Caps the transfer rate, in megabits per second. 0 or omitted: not capped.")
+	f.StringVar(&g.outputType, "output-type", "text", "Format of the command's output: text or json.")
+	f.StringVar(&g.outputLevel, "output-level", "default", "Verbosity of the output: default, essential (summary and errors) or quiet (errors only).")
+	f.StringVar(&g.trustedSuffixes, "trusted-microsoft-suffixes", "", "Additional ';'-separated domain suffixes where Microsoft Entra ID login tokens may be sent.")
+	return g
+}
+
+// syncFlags are `azsync sync`'s own flags, with the reference's names and defaults.
+type syncFlags struct {
+	recursive                               bool
+	includePattern, excludePattern          string
+	excludePath, includeRegex, excludeRegex string
+	includeAttributes, excludeAttributes    string
+	preserveSMBInfo, preserveSMBPermissions bool
+	putMD5                                  bool
+	checkMD5                                string
+	blockSizeMB, putBlobSizeMB              float64
+	s2sPreserveAccessTier                   bool
+	logLevel                                string
+	fromTo                                  string
+	dryRun, mirrorMode                      bool
+	compareHash                             string
+	deleteDestination                       string
+	includeDirectoryStub                    bool
+}
+
+func addSyncFlags(cmd *cobra.Command) *syncFlags {
+	s := &syncFlags{}
+	f := cmd.Flags()
+	f.BoolVar(&s.recursive, "recursive", true, "Look into subdirectories recursively when syncing between directories.")
+	f.StringVar(&s.includePattern, "include-pattern", "", "Include only files whose name matches the ';'-separated pattern list. For example: *.jpg;*.pdf;exactName")
+	f.StringVar(&s.excludePattern, "exclude-pattern", "", "Exclude files whose name matches the ';'-separated pattern list. For example: *.jpg;*.pdf;exactName")
+	f.StringVar(&s.excludePath, "exclude-path", "", "Exclude these ';'-separated relative paths and everything below them (no wildcards). For example: myFolder;myFolder/subDirName/file.pdf")
+	f.StringVar(&s.includeRegex, "include-regex", "", "Include only files whose relative path matches one of the ';'-separated regular expressions.")
+	f.StringVar(&s.excludeRegex, "exclude-regex", "", "Exclude files whose relative path matches one of the ';'-separated regular expressions.")
+	f.StringVar(&s.includeAttributes, "include-attributes", "", "(Windows only) Include only files whose attributes match the list. Rejected for the pairs azsync supports.")
+	f.StringVar(&s.excludeAttributes, "exclude-attributes", "", "(Windows only) Exclude files whose attributes match the list. Rejected for the pairs azsync supports.")
+	f.BoolVar(&s.preserveSMBInfo, "preserve-smb-info", false, "Preserve SMB property info between SMB-aware resources (Azure Files). Rejected for local↔Blob.")
+	f.BoolVar(&s.preserveSMBPermissions, "preserve-smb-permissions", false, "Preserve SMB ACLs between SMB-aware resources (Azure Files). Rejected for local↔Blob.")
+	f.BoolVar(&s.putMD5, "put-md5", false, "Store each file's MD5 as the Content-MD5 property of the destination blob. Uploads only.")
+	f.StringVar(&s.checkMD5, "check-md5", "FailIfDifferent", "How strictly MD5s are validated when downloading: NoCheck, LogOnly, FailIfDifferent, FailIfDifferentOrMissing.")
+	f.Float64Var(&s.blockSizeMB, "block-size-mb", 0, "Block size in MiB for uploads and downloads (fractions allowed, e.g. 0.25). Default: 8 MiB, doubled while a file would need over 50,000 blocks.")
+	f.Float64Var(&s.putBlobSizeMB, "put-blob-size-mb", 0, "Files up to this size (MiB) are uploaded with a single Put Blob. Default: the block size. Uploads only.")
+	f.BoolVar(&s.s2sPreserveAccessTier, "s2s-preserve-access-tier", true, "Preserve the access tier during service-to-service copies (Blob→Blob only).")
+	f.StringVar(&s.logLevel, "log-level", "INFO", "Log file verbosity: DEBUG, INFO, WARNING, ERROR or NONE.")
+	f.StringVar(&s.fromTo, "from-to", "", "The source and destination kinds, needed for emulator (path-style) URLs: LocalBlob, BlobLocal.")
+	f.BoolVar(&s.dryRun, "dry-run", false, "Print the exact plan (copies and deletions) without changing anything.")
+	f.BoolVar(&s.mirrorMode, "mirror-mode", false, "Overwrite every destination entry present at the source, whatever the times.")
+	f.StringVar(&s.compareHash, "compare-hash", "None", "Compare by content hash instead of time: None or MD5.")
+	f.StringVar(&s.deleteDestination, "delete-destination", "false", "Delete destination entries absent at the source: true, false or prompt.")
+	f.BoolVar(&s.includeDirectoryStub, "include-directory-stub", false, "Upload folders as zero-length blobs marked hdi_isfolder=true.")
+	return s
+}

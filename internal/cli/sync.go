@@ -1,0 +1,375 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/azsync/azsync/internal/auth"
+	"github.com/azsync/azsync/internal/compare"
+	"github.com/azsync/azsync/internal/endpoint"
+	"github.com/azsync/azsync/internal/filter"
+	"github.com/azsync/azsync/internal/location"
+	"github.com/azsync/azsync/internal/logging"
+	"github.com/azsync/azsync/internal/output"
+	blobstore "github.com/azsync/azsync/internal/store/blob"
+	"github.com/azsync/azsync/internal/store/local"
+	"github.com/azsync/azsync/internal/syncer"
+	"github.com/azsync/azsync/internal/transfer"
+)
+
+const syncExamples = `  Sync a single file:
+    azsync sync "/path/to/file.txt" "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]"
+
+  Same, also storing the file's MD5 as the blob's Content-MD5:
+    azsync sync "/path/to/file.txt" "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]" --put-md5
+
+  Sync a directory and its subdirectories (recursive is on by default):
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]"
+
+  Only the files directly inside the directory:
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" --recursive=false
+
+  A subset of files:
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" --include-pattern="*.jpg;*.pdf;exactName"
+
+  Download, deleting local files that are no longer in the container (after asking):
+    azsync sync "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" "/path/to/dir" --delete-destination=prompt
+
+  Against an emulator (path-style URL), name the pair:
+    azsync sync ./dir "http://127.0.0.1:10000/devstoreaccount1/[container]?[SAS]" --from-to=LocalBlob`
+
+func newSyncCommand(env Env, g *globalFlags) *cobra.Command {
+	var f *syncFlags
+	cmd := &cobra.Command{
+		Use:   "sync <source> <destination>",
+		Short: "Replicate the source location to the destination location",
+		Long: `Replicates the source location to the destination location.
+
+A file is copied when its modification time at the source is later than at the destination (or it
+is missing there); with --mirror-mode every file present on both sides is copied, and with
+--compare-hash=MD5 files are compared by content. Uploads record the source's modification time in
+the blob's metadata ("mtime"), so a second sync right after the first transfers nothing.
+
+With --delete-destination=true (or prompt), destination files that are not at the source are
+deleted, but only after every listing and every copy succeeded; a missing source is an error.`,
+		Example: syncExamples,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSync(cmd, env, g, f, args[0], args[1])
+		},
+	}
+	f = addSyncFlags(cmd)
+	return cmd
+}
+
+// job is a validated sync request.
+type job struct {
+	src, dst    location.Location
+	fromTo      location.FromTo
+	filter      *filter.Filter
+	compare     compare.Mode
+	deleteMode  syncer.DeleteMode
+	checkMD5    local.CheckMD5
+	blockSize   int64
+	putBlobSize int64
+	logLevel    logging.Level
+	concurrency int
+}
+
+func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, dstArg string) error {
+	format, err := output.ParseFormat(g.outputType)
+	if err != nil {
+		return usageError{err}
+	}
+	verbosity, err := output.ParseVerbosity(g.outputLevel)
+	if err != nil {
+		return usageError{err}
+	}
+	repOpts := output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr,
+		Stdin: env.Stdin, Terminal: isTerminal(env.Stdout), DryRun: f.dryRun}
+	// From here on a fatal error is reported through the reporter: one Error message in JSON mode.
+	fail := func(rep *output.Reporter, err error) error {
+		rep.Error(describe(err))
+		return errReported
+	}
+	j, err := validate(cmd, env, g, f, srcArg, dstArg)
+	if err != nil {
+		return fail(output.New(repOpts), err)
+	}
+	repOpts.FromTo = j.fromTo.String()
+	rep := output.New(repOpts)
+
+	jobID := uuid.NewString()
+	logger, err := logging.Open(env.Getenv("AZCOPY_LOG_LOCATION"), jobID, j.logLevel)
+	if err != nil {
+		return fail(rep, fmt.Errorf("opening the log file: %w (set AZCOPY_LOG_LOCATION to a writable folder)", err))
+	}
+	defer logger.Close()
+	azlog.SetListener(logger.SDKListener())
+	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
+	rep.Init(jobID, logger.Path())
+
+	cfg, err := endpointConfig(env, g, f, j, logger)
+	if err != nil {
+		return fail(rep, err)
+	}
+	ctx := cmd.Context()
+	start := time.Now()
+	pair, err := endpoint.Resolve(ctx, j.src, j.dst, cfg)
+	if err != nil {
+		return fail(rep, err)
+	}
+	if !f.dryRun {
+		if err := pair.Prepare(ctx); err != nil {
+			return fail(rep, err)
+		}
+	}
+	s := syncer.New(pair.Src, pair.Dst, syncer.Options{
+		Recursive:       f.recursive,
+		Filter:          j.filter,
+		Compare:         j.compare,
+		Delete:          j.deleteMode,
+		DryRun:          f.dryRun,
+		Concurrency:     j.concurrency,
+		ListParallelism: 16,
+		DeleteDirs:      j.dst.Kind == location.Local,
+	}, observer{rep: rep, log: logger})
+	snapshot := func(status output.JobStatus) output.Stats { return stats(s, jobID, time.Since(start), status) }
+	stopProgress := rep.StartProgress(ctx, func() output.Stats { return snapshot(output.InProgress) })
+	outcome, runErr := s.Run(ctx, pair.Single, pair.DstMissing)
+	stopProgress()
+	status := jobStatus(outcome)
+	if runErr != nil {
+		logger.Errorf("sync ended %s: %v", status, runErr)
+	} else {
+		logger.Infof("sync completed")
+	}
+	rep.Summary(snapshot(status))
+	if outcome != syncer.Completed {
+		return errReported
+	}
+	return nil
+}
+
+func jobStatus(o syncer.Outcome) output.JobStatus {
+	switch o {
+	case syncer.Completed:
+		return output.Completed
+	case syncer.CompletedWithErrors:
+		return output.CompletedWithErrors
+	case syncer.Cancelled:
+		return output.Cancelled
+	}
+	return output.Failed
+}
+
+func stats(s *syncer.Syncer, jobID string, elapsed time.Duration, status output.JobStatus) output.Stats {
+	st := &s.Stats
+	out := output.Stats{
+		JobID:                   jobID,
+		SourceFilesScanned:      st.SourceFiles.Load(),
+		DestinationFilesScanned: st.DestinationFiles.Load(),
+		Elapsed:                 elapsed,
+		FileTransfers:           st.CopiesPlanned.Load(),
+		TransfersCompleted:      st.CopiesDone.Load(),
+		TransfersFailed:         st.CopiesFailed.Load(),
+		TransfersSkipped:        st.Skipped.Load(),
+		Deletions:               st.Deleted.Load(),
+		DeletionsFailed:         st.DeletesFailed.Load(),
+		DeletionsHeldBack:       st.DeletesHeldBack.Load(),
+		BytesTransferred:        st.BytesTransferred.Load(),
+		BytesEnumerated:         st.BytesEnumerated.Load(),
+		BytesExpected:           st.BytesPlanned.Load(),
+		ScanComplete:            st.ScanDone.Load(),
+		Status:                  status,
+	}
+	for _, f := range st.Failures() {
+		out.FailedTransfers = append(out.FailedTransfers, output.Failure{Src: f.Src, Dst: f.Dst, Err: describe(f.Err)})
+	}
+	return out
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && output.IsTerminal(f)
+}
+
+// validate turns flags into a job, rejecting what does not apply to the pair with a clear message.
+func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, dstArg string) (*job, error) {
+	j := &job{}
+	var err error
+	if j.fromTo, err = location.ParseFromTo(f.fromTo); err != nil {
+		return nil, usageError{err}
+	}
+	if j.src, j.dst, err = location.Resolve(srcArg, dstArg, j.fromTo); err != nil {
+		return nil, usageError{err}
+	}
+	j.fromTo = location.FromTo{Src: j.src.Kind, Dst: j.dst.Kind}
+	if j.src.Kind != location.Local && j.dst.Kind != location.Local {
+		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob", j.fromTo)
+	}
+	upload := j.src.Kind == location.Local
+	changed := cmd.Flags().Changed
+	switch {
+	case f.includeAttributes != "" || f.excludeAttributes != "":
+		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", j.fromTo)}
+	case f.preserveSMBInfo || f.preserveSMBPermissions:
+		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
+	case changed("s2s-preserve-access-tier"):
+		return nil, usageError{fmt.Errorf("--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", j.fromTo)}
+	case f.includeDirectoryStub:
+		return nil, usageError{fmt.Errorf("--include-directory-stub is not supported by this version of azsync")}
+	case f.putMD5 && !upload:
+		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads; for downloads use --check-md5")}
+	case changed("put-blob-size-mb") && !upload:
+		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads")}
+	case changed("check-md5") && upload:
+		return nil, usageError{fmt.Errorf("--check-md5 applies to downloads; for uploads use --put-md5")}
+	case f.mirrorMode && changed("compare-hash") && !strings.EqualFold(f.compareHash, "none"):
+		return nil, usageError{fmt.Errorf("--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")}
+	case g.capMbps < 0:
+		return nil, usageError{fmt.Errorf("invalid --cap-mbps %v: must be 0 (no cap) or more", g.capMbps)}
+	}
+	if j.filter, err = filter.New(filter.Options{IncludePattern: f.includePattern, ExcludePattern: f.excludePattern,
+		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex}); err != nil {
+		return nil, usageError{err}
+	}
+	if j.compare, err = compare.ParseHash(f.compareHash); err != nil {
+		return nil, usageError{err}
+	}
+	if f.mirrorMode {
+		j.compare = compare.Mirror
+	}
+	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
+		return nil, usageError{err}
+	}
+	if j.checkMD5, err = local.ParseCheckMD5(f.checkMD5); err != nil {
+		return nil, usageError{err}
+	}
+	if j.blockSize, err = transfer.MiBToBytes("--block-size-mb", f.blockSizeMB, transfer.MaxBlockSize); err != nil {
+		return nil, usageError{err}
+	}
+	if j.putBlobSize, err = transfer.MiBToBytes("--put-blob-size-mb", f.putBlobSizeMB, transfer.MaxPutBlobSize); err != nil {
+		return nil, usageError{err}
+	}
+	if j.logLevel, err = logging.ParseLevel(f.logLevel); err != nil {
+		return nil, usageError{err}
+	}
+	if j.concurrency, err = concurrency(env.Getenv("AZCOPY_CONCURRENCY_VALUE")); err != nil {
+		return nil, err
+	}
+	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && upload {
+		if err := transfer.LoadContentTypeMap(file); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+func parseDelete(s string) (syncer.DeleteMode, error) {
+	switch strings.ToLower(s) {
+	case "false":
+		return syncer.DeleteNever, nil
+	case "true":
+		return syncer.DeleteAlways, nil
+	case "prompt":
+		return syncer.DeletePrompt, nil
+	}
+	return 0, fmt.Errorf("invalid --delete-destination %q: valid values are true, false and prompt", s)
+}
+
+// concurrency reads AZCOPY_CONCURRENCY_VALUE; unset or AUTO picks the reference's default for this
+// machine: 16 per core, at least 32 and at most 300.
+func concurrency(v string) (int, error) {
+	if v == "" || strings.EqualFold(v, "auto") {
+		return min(max(16*runtime.NumCPU(), 32), 300), nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("invalid AZCOPY_CONCURRENCY_VALUE %q: a positive whole number or AUTO", v)
+	}
+	return n, nil
+}
+
+func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, logger *logging.Logger) (endpoint.Config, error) {
+	suffixes, err := auth.TrustedSuffixes(g.trustedSuffixes)
+	if err != nil {
+		return endpoint.Config{}, usageError{err}
+	}
+	cred, err := auth.FromEnv(env.Getenv, env.Stderr)
+	if err != nil {
+		return endpoint.Config{}, err
+	}
+	engine := transfer.NewEngine(j.concurrency, g.capMbps)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// Every worker keeps its connection between requests instead of opening a new one.
+	tr.MaxIdleConns = 2 * j.concurrency
+	tr.MaxIdleConnsPerHost = 2 * j.concurrency
+	return endpoint.Config{
+		Local: local.Options{Engine: engine, BlockSize: j.blockSize, CheckMD5: j.checkMD5,
+			Warn: func(msg string) { logger.Warnf("%s", msg) }},
+		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
+			// Comparing by hash needs the hash stored, or every later run would copy everything again.
+			PutMD5: f.putMD5 || j.compare == compare.ByMD5},
+		Client: azcore.ClientOptions{
+			Transport: &http.Client{Transport: tr},
+			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
+				RetryDelay: 400 * time.Millisecond, MaxRetryDelay: 20 * time.Second},
+			Telemetry: policy.TelemetryOptions{ApplicationID: "azsync/" + Version},
+		},
+		Credential:      cred,
+		TrustedSuffixes: suffixes,
+		DryRun:          f.dryRun,
+	}, nil
+}
+
+// observer connects the syncer to the console and the log.
+type observer struct {
+	rep *output.Reporter
+	log *logging.Logger
+}
+
+func (o observer) DryRunCopy(src, dst string) { o.rep.DryRunCopy(src, dst) }
+func (o observer) DryRunRemove(dst string)    { o.rep.DryRunRemove(dst) }
+func (o observer) Infof(format string, args ...any) {
+	o.log.Infof(format, args...)
+}
+
+// Errorf logs a failure and shows it, so a user sees which entries failed without opening the log.
+func (o observer) Errorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	o.log.Errorf("%s", msg)
+	o.rep.Warn(oneLine(msg))
+}
+
+func (o observer) PromptDelete(target, dest string) (syncer.Answer, error) {
+	a, err := o.rep.PromptDelete(target, dest)
+	if err != nil {
+		return syncer.No, err
+	}
+	switch a {
+	case output.Yes:
+		return syncer.Yes, nil
+	case output.YesForAll:
+		return syncer.YesForAll, nil
+	case output.NoForAll:
+		return syncer.NoForAll, nil
+	}
+	return syncer.No, nil
+}

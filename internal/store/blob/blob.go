@@ -1,0 +1,329 @@
+// Package blob is the store for a virtual directory of an Azure Blob container.
+package blob
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/azsync/azsync/internal/store"
+	"github.com/azsync/azsync/internal/transfer"
+)
+
+// MtimeKey is the metadata key under which uploads record the source's modification time (RFC 3339
+// with nanoseconds), the key rclone uses, so that a blob's effective time is its source's.
+const MtimeKey = "mtime"
+
+// Options configure uploads.
+type Options struct {
+	Engine      *transfer.Engine
+	BlockSize   int64 // chosen block size; 0 picks one per file
+	PutBlobSize int64 // files up to this size go in one Put Blob; 0 means the file's block size
+	PutMD5      bool  // store the whole-content MD5 as Content-MD5
+}
+
+// Store is the blobs under a prefix of one container.
+type Store struct {
+	cc      *container.Client
+	prefix  string // "" or ends with "/"
+	display string // container URL without its query, for messages
+	opts    Options
+}
+
+// New returns the store for the blobs under dir ("" for the whole container) in cc.
+func New(cc *container.Client, dir string, opts Options) *Store {
+	prefix := strings.TrimSuffix(dir, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	display := cc.URL()
+	if u, err := url.Parse(display); err == nil {
+		u.RawQuery = ""
+		display = u.String()
+	}
+	return &Store{cc: cc, prefix: prefix, display: display, opts: opts}
+}
+
+// Display is the blob's URL without credentials.
+func (s *Store) Display(name string) string {
+	return s.display + "/" + escapePath(s.prefix+name)
+}
+
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		segs[i] = url.PathEscape(seg)
+	}
+	return strings.Join(segs, "/")
+}
+
+// EnsureContainer creates the container when it is missing. A credential that may not read the
+// container's properties (a SAS scoped to blobs) is not an error: the listing will say if it is missing.
+func (s *Store) EnsureContainer(ctx context.Context) error {
+	_, err := s.cc.GetProperties(ctx, nil)
+	if err == nil || !bloberror.HasCode(err, bloberror.ContainerNotFound) {
+		return nil
+	}
+	_, err = s.cc.Create(ctx, nil)
+	if err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		return fmt.Errorf("creating container %s: %w", s.display, err)
+	}
+	return nil
+}
+
+// ContainerExists reports whether the container is there (a dry run plans against an empty one if not).
+func (s *Store) ContainerExists(ctx context.Context) (bool, error) {
+	_, err := s.cc.GetProperties(ctx, nil)
+	switch {
+	case err == nil:
+		return true, nil
+	case bloberror.HasCode(err, bloberror.ContainerNotFound):
+		return false, nil
+	case bloberror.HasCode(err, bloberror.AuthorizationFailure, bloberror.AuthorizationPermissionMismatch, bloberror.AuthorizationResourceTypeMismatch):
+		return true, nil // cannot tell; let the listing decide
+	}
+	return false, err
+}
+
+// List yields the blobs and virtual directories directly under dir, with one request per page of up to
+// 5000 entries. Directory stubs (zero-length blobs marked hdi_isfolder) and blob names ending in '/'
+// are not files and are left out.
+func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
+	prefix := s.prefix
+	if dir != "" {
+		prefix += dir + "/"
+	}
+	return func(yield func(store.Entry, error) bool) {
+		pager := s.cc.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
+			Prefix:  &prefix,
+			Include: container.ListBlobsInclude{Metadata: true},
+		})
+		var page []store.Entry
+		for pager.More() {
+			resp, err := pager.NextPage(ctx)
+			if err != nil {
+				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
+				return
+			}
+			page = page[:0]
+			for _, p := range resp.Segment.BlobPrefixes {
+				name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
+				page = append(page, store.Entry{Name: name, IsDir: true})
+			}
+			for _, b := range resp.Segment.BlobItems {
+				if strings.HasSuffix(*b.Name, "/") || isFolderStub(b.Metadata) {
+					continue
+				}
+				page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
+			}
+			// The service lists prefixes and blobs in one name order but returns them in two lists.
+			slices.SortFunc(page, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
+			for _, e := range page {
+				if !yield(e, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func isFolderStub(md map[string]*string) bool {
+	v := metadata(md, "hdi_isfolder")
+	return v != nil && strings.EqualFold(*v, "true")
+}
+
+// metadata looks a key up case-insensitively: the service and emulators differ in the case they return.
+func metadata(md map[string]*string, key string) *string {
+	for k, v := range md {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+// effectiveTime is the recorded source mtime when there is a valid one, else Last-Modified.
+func effectiveTime(md map[string]*string, lastModified *time.Time) time.Time {
+	if v := metadata(md, MtimeKey); v != nil {
+		if t, err := time.Parse(time.RFC3339Nano, *v); err == nil {
+			return t
+		}
+	}
+	if lastModified != nil {
+		return *lastModified
+	}
+	return time.Time{}
+}
+
+func entryOfItem(name string, b *container.BlobItem) store.Entry {
+	p := b.Properties
+	e := store.Entry{Name: name, ModTime: effectiveTime(b.Metadata, p.LastModified), MD5: p.ContentMD5}
+	if p.ContentLength != nil {
+		e.Size = *p.ContentLength
+	}
+	if p.ContentType != nil {
+		e.ContentType = *p.ContentType
+	}
+	if p.ETag != nil {
+		e.ETag = string(*p.ETag)
+	}
+	return e
+}
+
+// Stat describes the blob at name; a missing blob is store.ErrNotExist.
+func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
+	props, err := s.cc.NewBlobClient(s.prefix+name).GetProperties(ctx, nil)
+	if err != nil {
+		if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) || isStatus(err, 404) {
+			return store.Entry{}, fmt.Errorf("%s: %w", s.Display(name), store.ErrNotExist)
+		}
+		return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), err)
+	}
+	e := store.Entry{Name: name, ModTime: effectiveTime(props.Metadata, props.LastModified), MD5: props.ContentMD5}
+	if props.ContentLength != nil {
+		e.Size = *props.ContentLength
+	}
+	if props.ContentType != nil {
+		e.ContentType = *props.ContentType
+	}
+	if props.ETag != nil {
+		e.ETag = string(*props.ETag)
+	}
+	return e, nil
+}
+
+func isStatus(err error, code int) bool {
+	var re *azcore.ResponseError
+	return errors.As(err, &re) && re.StatusCode == code
+}
+
+// Open returns ranged reads of the blob, each insisting on the listed version (If-Match), so a blob that
+// changes during a download fails the transfer instead of producing a mix of two versions.
+func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
+	return &blobSource{client: s.cc.NewBlobClient(s.prefix + e.Name), etag: e.ETag}, nil
+}
+
+type blobSource struct {
+	client *azblob.Client
+	etag   string
+}
+
+func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
+	if len(p) == 0 {
+		return nil
+	}
+	opts := &azblob.DownloadStreamOptions{Range: azblob.HTTPRange{Offset: off, Count: int64(len(p))}}
+	if b.etag != "" {
+		etag := azcore.ETag(b.etag)
+		opts.AccessConditions = &azblob.AccessConditions{ModifiedAccessConditions: &azblob.ModifiedAccessConditions{IfMatch: &etag}}
+	}
+	resp, err := b.client.DownloadStream(ctx, opts)
+	if err != nil {
+		if bloberror.HasCode(err, bloberror.ConditionNotMet) {
+			return fmt.Errorf("the blob changed while it was being downloaded; run the sync again")
+		}
+		return err
+	}
+	body := resp.NewRetryReader(ctx, &azblob.RetryReaderOptions{MaxRetries: 5})
+	defer body.Close()
+	if _, err := io.ReadFull(body, p); err != nil {
+		return fmt.Errorf("reading range %d-%d: %w", off, off+int64(len(p))-1, err)
+	}
+	return nil
+}
+
+func (b *blobSource) Close() error { return nil }
+
+// Put uploads src as a block blob. Up to the Put Blob size it is one request; above, blocks are staged
+// in parallel and committed. Every request carries the MD5 of its own body, which the service checks.
+func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error {
+	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
+	blockSize, err := transfer.BlockSize(e.Size, s.opts.BlockSize)
+	if err != nil {
+		return err
+	}
+	contentType := e.ContentType
+	if contentType == "" {
+		head := make([]byte, min(e.Size, 512))
+		if err := src.ReadAt(ctx, head, 0); err != nil {
+			return err
+		}
+		contentType = transfer.ContentType(e.Name, head)
+	}
+	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
+	meta := map[string]*string{MtimeKey: to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano))}
+
+	putBlobSize := s.opts.PutBlobSize
+	if putBlobSize == 0 {
+		putBlobSize = blockSize
+	}
+	if e.Size <= putBlobSize {
+		_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
+			func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
+			func(ctx context.Context, _ int, _ int64, buf []byte) error {
+				sum := md5.Sum(buf)
+				if s.opts.PutMD5 {
+					headers.BlobContentMD5 = sum[:]
+				}
+				_, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf)), &blockblob.UploadOptions{
+					HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
+				})
+				return err
+			})
+		return err
+	}
+
+	ids := make([]string, (e.Size+blockSize-1)/blockSize)
+	prefix := make([]byte, 16)
+	if _, err := rand.Read(prefix); err != nil {
+		return err
+	}
+	whole, err := s.opts.Engine.Chunked(ctx, e.Size, blockSize, s.opts.PutMD5,
+		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
+		func(ctx context.Context, idx int, _ int64, buf []byte) error {
+			// A random prefix keeps blocks of an earlier, interrupted upload of this blob out of the list.
+			ids[idx] = base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(idx)))
+			sum := md5.Sum(buf)
+			_, err := bb.StageBlock(ctx, ids[idx], streaming.NopCloser(bytes.NewReader(buf)), &blockblob.StageBlockOptions{
+				TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
+			})
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	headers.BlobContentMD5 = whole
+	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta})
+	return err
+}
+
+// Delete removes a blob; directories are virtual and vanish with their last blob.
+func (s *Store) Delete(ctx context.Context, name string, isDir bool) error {
+	if isDir {
+		return nil
+	}
+	_, err := s.cc.NewBlobClient(s.prefix+name).Delete(ctx, &azblob.DeleteOptions{DeleteSnapshots: to.Ptr(azblob.DeleteSnapshotsOptionTypeInclude)})
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		return nil
+	}
+	return err
+}

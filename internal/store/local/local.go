@@ -1,0 +1,254 @@
+// Package local is the store for a folder on local disk.
+package local
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/azsync/azsync/internal/store"
+	"github.com/azsync/azsync/internal/transfer"
+)
+
+// Temporary downloads are named .azsync-<random>.partial in the destination folder; listings skip them
+// so that a run never uploads or deletes another run's work in progress.
+const (
+	tempPrefix = ".azsync-"
+	tempSuffix = ".partial"
+)
+
+// CheckMD5 is the --check-md5 mode for downloads.
+type CheckMD5 int
+
+const (
+	FailIfDifferent CheckMD5 = iota
+	NoCheck
+	LogOnly
+	FailIfDifferentOrMissing
+)
+
+// ParseCheckMD5 reads a --check-md5 value (case-insensitive).
+func ParseCheckMD5(s string) (CheckMD5, error) {
+	for mode, name := range checkNames {
+		if strings.EqualFold(s, name) {
+			return CheckMD5(mode), nil
+		}
+	}
+	return 0, fmt.Errorf("invalid --check-md5 %q: valid values are NoCheck, LogOnly, FailIfDifferent, FailIfDifferentOrMissing", s)
+}
+
+var checkNames = [...]string{FailIfDifferent: "FailIfDifferent", NoCheck: "NoCheck", LogOnly: "LogOnly", FailIfDifferentOrMissing: "FailIfDifferentOrMissing"}
+
+func (c CheckMD5) String() string { return checkNames[c] }
+
+// Options configure how files are written.
+type Options struct {
+	Engine    *transfer.Engine
+	BlockSize int64 // chosen download range size; 0 picks one from the file size
+	CheckMD5  CheckMD5
+	// Warn reports a problem that does not fail the transfer (LogOnly MD5 mismatches).
+	Warn func(msg string)
+}
+
+// Store is a local folder.
+type Store struct {
+	root string
+	opts Options
+}
+
+// New returns the store rooted at the folder root.
+func New(root string, opts Options) *Store { return &Store{root: root, opts: opts} }
+
+func (s *Store) path(name string) string { return filepath.Join(s.root, filepath.FromSlash(name)) }
+
+// Display shows the local path of name.
+func (s *Store) Display(name string) string { return s.path(name) }
+
+// List yields the regular files and folders of dir. Symbolic links and special files are skipped:
+// following links can loop and leave the tree, and the reference's sync does not follow them either.
+func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
+	return func(yield func(store.Entry, error) bool) {
+		dirents, err := os.ReadDir(s.path(dir))
+		if err != nil {
+			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.path(dir), err))
+			return
+		}
+		entries := make([]store.Entry, 0, len(dirents))
+		for _, d := range dirents {
+			if !d.Type().IsDir() && !d.Type().IsRegular() || isTemp(d.Name()) {
+				continue
+			}
+			info, err := d.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // removed since the directory was read
+			}
+			if err != nil {
+				yield(store.Entry{}, fmt.Errorf("reading %s: %w", s.path(store.Join(dir, d.Name())), err))
+				return
+			}
+			entries = append(entries, entryOf(store.Join(dir, d.Name()), info))
+		}
+		slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
+		for _, e := range entries {
+			if ctx.Err() != nil {
+				yield(store.Entry{}, ctx.Err())
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+func isTemp(name string) bool { return strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) }
+
+func entryOf(name string, info fs.FileInfo) store.Entry {
+	e := store.Entry{Name: name, IsDir: info.IsDir(), ModTime: info.ModTime()}
+	if !e.IsDir {
+		e.Size = info.Size()
+	}
+	return e
+}
+
+// Stat describes the file or folder at name ("" is the root).
+func (s *Store) Stat(_ context.Context, name string) (store.Entry, error) {
+	info, err := os.Stat(s.path(name))
+	if err != nil {
+		return store.Entry{}, err
+	}
+	return entryOf(name, info), nil
+}
+
+// Open opens a file for ranged reads.
+func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
+	f, err := os.Open(s.path(e.Name))
+	if err != nil {
+		return nil, err
+	}
+	return fileSource{f}, nil
+}
+
+type fileSource struct{ f *os.File }
+
+func (fs fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
+	_, err := fs.f.ReadAt(p, off)
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading %s: the file shrank while it was being copied", fs.f.Name())
+	}
+	return err
+}
+
+func (fs fileSource) Close() error { return fs.f.Close() }
+
+// HashMD5 reads a file and returns its MD5.
+func (s *Store) HashMD5(ctx context.Context, name string) ([]byte, error) {
+	f, err := os.Open(s.path(name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, readerWithContext{ctx, f}); err != nil {
+		return nil, fmt.Errorf("hashing %s: %w", s.path(name), err)
+	}
+	return h.Sum(nil), nil
+}
+
+type readerWithContext struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r readerWithContext) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
+}
+
+// Put downloads src into a temporary file next to the target, checks its MD5 as --check-md5 says,
+// sets its modification time to e.ModTime and only then renames it into place, so an interrupted or
+// failed transfer never leaves a truncated file under the real name.
+func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err error) {
+	target := s.path(e.Name)
+	if e.MD5 == nil && s.opts.CheckMD5 == FailIfDifferentOrMissing {
+		return fmt.Errorf("%s has no MD5 to check and --check-md5=FailIfDifferentOrMissing", e.Name)
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	f, err := createTemp(filepath.Dir(target))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := f.Truncate(e.Size); err != nil {
+		return err
+	}
+	chunk, err := transfer.BlockSize(e.Size, s.opts.BlockSize)
+	if err != nil {
+		return err
+	}
+	verify := s.opts.CheckMD5 != NoCheck && e.MD5 != nil
+	sum, err := s.opts.Engine.Chunked(ctx, e.Size, chunk, verify,
+		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
+		func(_ context.Context, _ int, off int64, buf []byte) error {
+			_, err := f.WriteAt(buf, off)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	if verify && !bytes.Equal(sum, e.MD5) {
+		msg := fmt.Sprintf("MD5 of the downloaded %s (%x) differs from the source's Content-MD5 (%x)", e.Name, sum, e.MD5)
+		if s.opts.CheckMD5 != LogOnly {
+			return errors.New(msg)
+		}
+		if s.opts.Warn != nil {
+			s.opts.Warn(msg)
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chtimes(f.Name(), e.ModTime, e.ModTime); err != nil {
+		return err
+	}
+	if info, err := os.Lstat(target); err == nil && info.IsDir() {
+		return fmt.Errorf("cannot replace folder %s with a file", target)
+	}
+	return os.Rename(f.Name(), target)
+}
+
+func createTemp(dir string) (*os.File, error) {
+	var random [8]byte
+	if _, err := rand.Read(random[:]); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(filepath.Join(dir, tempPrefix+hex.EncodeToString(random[:])+tempSuffix), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+// Delete removes a file, or a folder when it is empty.
+func (s *Store) Delete(_ context.Context, name string, _ bool) error {
+	return os.Remove(s.path(name))
+}
+
+// MakeRoot creates the root folder (a missing download folder is created, SPEC §2).
+func (s *Store) MakeRoot() error { return os.MkdirAll(s.root, 0o755) }

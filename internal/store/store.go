@@ -1,0 +1,83 @@
+// Package store defines the narrow interface every storage backend implements: list one directory in a
+// fixed order, read ranges of an entry, write a whole entry, delete. Behaviour that only some backends have
+// (hashing local content, server-side copy) is an optional interface checked at run time, as rclone does.
+package store
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"iter"
+	"strings"
+	"time"
+)
+
+// ErrNotExist is returned (wrapped) when an entry or a root does not exist.
+var ErrNotExist = fs.ErrNotExist
+
+// Entry describes one file or directory, relative to the root of a store.
+type Entry struct {
+	Name    string // relative path, '/'-separated, never starting with '/'
+	IsDir   bool
+	Size    int64
+	ModTime time.Time // effective modification time (SPEC §3)
+	MD5     []byte    // whole-content MD5 when the store knows it without reading the content
+	// ContentType is known for remote entries; for local ones the writer detects it.
+	ContentType string
+	ETag        string // remote entries: lets ranged reads insist on one version of the content
+}
+
+// Key orders entries within one directory the way Azure lists them: by full name in byte order, where a
+// directory sorts as its name followed by '/'. Both sides of a sync must yield entries in Key order.
+func Key(e Entry) string {
+	if e.IsDir {
+		return e.Name + "/"
+	}
+	return e.Name
+}
+
+// Source is readable content of a single entry, read in ranges so that large entries move in parallel.
+type Source interface {
+	// ReadAt fills p with the bytes at off; it returns an error unless len(p) bytes were read.
+	ReadAt(ctx context.Context, p []byte, off int64) error
+	Close() error
+}
+
+// Store is one side of a sync, rooted at a directory (a local folder, a container prefix, a share path).
+type Store interface {
+	// List yields the children of dir ("" is the root) in Key order. A listing error ends the sequence.
+	List(ctx context.Context, dir string) iter.Seq2[Entry, error]
+	// Stat describes the entry at name; a missing one yields an error wrapping ErrNotExist.
+	Stat(ctx context.Context, name string) (Entry, error)
+	// Open returns the content of a file entry from this store's listing.
+	Open(ctx context.Context, e Entry) (Source, error)
+	// Put writes the whole content of e from src under e.Name, recording e.ModTime as the effective time.
+	// It never leaves a partial entry visible under e.Name.
+	Put(ctx context.Context, e Entry, src Source) error
+	// Delete removes a file, or an empty directory when isDir is set.
+	Delete(ctx context.Context, name string, isDir bool) error
+	// Display is how a name is shown to the user: a local path or a URL without credentials.
+	Display(name string) string
+}
+
+// Hasher is implemented by stores that can compute an entry's MD5 by reading it (local disk), for
+// --compare-hash when the listing does not carry one.
+type Hasher interface {
+	HashMD5(ctx context.Context, name string) ([]byte, error)
+}
+
+// Join joins a directory and a name with '/', treating "" as the root.
+func Join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// Base is the last segment of a '/'-separated name.
+func Base(name string) string {
+	return name[strings.LastIndexByte(name, '/')+1:]
+}
+
+// IsNotExist reports whether err says an entry or root is missing.
+func IsNotExist(err error) bool { return errors.Is(err, ErrNotExist) }

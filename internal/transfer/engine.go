@@ -1,0 +1,152 @@
+package transfer
+
+import (
+	"context"
+	"crypto/md5"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+)
+
+// Engine runs chunk transfers under one budget shared by every file of a run: at most `concurrency`
+// chunks in flight (and so at most that many buffers), an optional rate cap, and pooled buffers.
+type Engine struct {
+	slots   chan struct{}
+	limiter *rate.Limiter
+	moved   atomic.Int64
+	pools   [64]sync.Pool
+}
+
+// NewEngine makes an engine with the given number of chunk slots and a cap in megabits per second
+// (0 means no cap).
+func NewEngine(concurrency int, capMbps float64) *Engine {
+	e := &Engine{slots: make(chan struct{}, max(concurrency, 1))}
+	if capMbps > 0 {
+		bytesPerSec := capMbps * 1e6 / 8
+		// A burst of a quarter second keeps the moment-by-moment rate close to the cap.
+		e.limiter = rate.NewLimiter(rate.Limit(bytesPerSec), max(int(bytesPerSec/4), 64<<10))
+	}
+	return e
+}
+
+// Moved is the number of bytes that have gone through the engine so far (for throughput reports).
+func (e *Engine) Moved() int64 { return e.moved.Load() }
+
+// ReadFunc fills buf with the content at off.
+type ReadFunc func(ctx context.Context, off int64, buf []byte) error
+
+// WriteFunc stores chunk number idx, which holds the content at off.
+type WriteFunc func(ctx context.Context, idx int, off int64, buf []byte) error
+
+// Chunked moves size bytes in chunks of chunkSize: each is read into a pooled buffer, then written.
+// Chunks run in parallel. An empty content is one empty chunk, so write always runs at least once.
+// With hash set it returns the MD5 of the whole content, hashed in order as chunks complete, so no
+// second read of the data is needed.
+func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, read ReadFunc, write WriteFunc) ([]byte, error) {
+	n := max(int((size+chunkSize-1)/chunkSize), 1)
+	// turn[i] is closed once chunks before i are hashed.
+	var turn []chan struct{}
+	whole := md5.New()
+	if hash {
+		turn = make([]chan struct{}, n+1)
+		for i := range turn {
+			turn[i] = make(chan struct{})
+		}
+		close(turn[0])
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for idx := range n {
+		if gctx.Err() != nil {
+			return nil, wait(g, gctx)
+		}
+		// Slots are taken in chunk order, so the chunk whose turn it is to be hashed always holds one:
+		// waiting for the turn can never starve it.
+		select {
+		case e.slots <- struct{}{}:
+		case <-gctx.Done():
+			return nil, wait(g, gctx)
+		}
+		off := int64(idx) * chunkSize
+		length := min(chunkSize, size-off)
+		g.Go(func() error {
+			defer func() { <-e.slots }()
+			buf := e.buffer(length)
+			defer e.recycle(buf)
+			if err := read(gctx, off, buf); err != nil {
+				return err
+			}
+			if err := e.limit(gctx, len(buf)); err != nil {
+				return err
+			}
+			if err := write(gctx, idx, off, buf); err != nil {
+				return err
+			}
+			e.moved.Add(length)
+			if !hash {
+				return nil
+			}
+			select {
+			case <-turn[idx]:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			whole.Write(buf)
+			close(turn[idx+1])
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if !hash {
+		return nil, nil
+	}
+	return whole.Sum(nil), nil
+}
+
+// wait returns the first error of the group, or the context's when the group had none.
+func wait(g *errgroup.Group, ctx context.Context) error {
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (e *Engine) limit(ctx context.Context, n int) error {
+	if e.limiter == nil {
+		return nil
+	}
+	for n > 0 {
+		step := min(n, e.limiter.Burst())
+		if err := e.limiter.WaitN(ctx, step); err != nil {
+			return err
+		}
+		n -= step
+	}
+	return nil
+}
+
+// buffer returns a slice of length n from a pool of power-of-two size classes, so small files do not
+// pin block-sized buffers.
+func (e *Engine) buffer(n int64) []byte {
+	class := bits.Len64(uint64(max(n-1, 0)))
+	if p, ok := e.pools[class].Get().(*[]byte); ok {
+		return (*p)[:n]
+	}
+	return make([]byte, n, 1<<class)
+}
+
+func (e *Engine) recycle(buf []byte) {
+	if cap(buf) == 0 {
+		return
+	}
+	class := bits.Len64(uint64(cap(buf) - 1))
+	if 1<<class != cap(buf) {
+		return
+	}
+	buf = buf[:0]
+	e.pools[class].Put(&buf)
+}
