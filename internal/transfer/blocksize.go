@@ -15,7 +15,7 @@ const (
 	// MaxBlockSize is the service's largest block (4000 MiB).
 	MaxBlockSize = 4000 * MiB
 	// MaxPutBlobSize is the service's largest single Put Blob (5000 MiB).
-	MaxPutBlobSize = 5000 * MiB
+	MaxPutBlobSize   = 5000 * MiB
 	defaultBlockSize = 8 * MiB
 )
 

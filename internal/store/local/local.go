@@ -112,7 +112,9 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 	}
 }
 
-func isTemp(name string) bool { return strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix) }
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix)
+}
 
 func entryOf(name string, info fs.FileInfo) store.Entry {
 	e := store.Entry{Name: name, IsDir: info.IsDir(), ModTime: info.ModTime()}
