@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -27,6 +28,10 @@ func runMain() int {
 }
 
 func TestMain(m *testing.M) {
+	// Go tests run the command as a subprocess of this binary (see azsyncCmd).
+	if os.Getenv("AZSYNC_E2E_MAIN") == "1" {
+		os.Exit(runMain())
+	}
 	testscript.Main(withServices{m}, map[string]func(){"azsync": func() { os.Exit(runMain()) }})
 }
 
@@ -48,4 +53,12 @@ func (w withServices) Run() int {
 		return 1
 	}
 	return w.m.Run()
+}
+
+// azsyncCmd is the azsync command as a subprocess (this test binary in its command role), for Go
+// tests that need to signal it or watch it run.
+func azsyncCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "AZSYNC_E2E_MAIN=1")
+	return cmd
 }

@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/azsync/azsync/internal/testenv"
+)
+
+// writeFiles creates files of pseudo-random content (seeded by name) and returns their contents.
+func writeFiles(t *testing.T, root string, sizes map[string]int) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for name, size := range sizes {
+		data := make([]byte, size)
+		r := rand.New(rand.NewPCG(uint64(len(name)), uint64(size)))
+		for i := range data {
+			data[i] = byte(r.IntN(256))
+		}
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = data
+	}
+	return out
+}
+
+// checkFiles asserts that root holds exactly want's bytes under want's names.
+func checkFiles(t *testing.T, root string, want map[string][]byte) {
+	t.Helper()
+	for name, data := range want {
+		got, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("%s: content differs (%d bytes, want %d)", name, len(got), len(data))
+		}
+	}
+}
+
+// run runs azsync and returns its combined output and exit status.
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := azsyncCmd(args...)
+	cmd.Env = append(cmd.Env, "AZCOPY_LOG_LOCATION="+t.TempDir(), "AZCOPY_CONCURRENCY_VALUE=8")
+	out, err := cmd.CombinedOutput()
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatal(err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+func containerURL(base, container string) string {
+	return base + "/" + testenv.DevAccount + "/" + container + "?" + sas
+}
+
+func newContainerName(t *testing.T) string {
+	return fmt.Sprintf("faults%d", rand.Uint32())
+}
+
+func TestTransientFaultsAreRetried(t *testing.T) {
+	// Every 7th request is throttled, every 13th connection reset, every 17th an internal error.
+	proxy, err := testenv.NewFaultProxy(strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount), func(n int, _ *http.Request) testenv.Fault {
+		switch {
+		case n%7 == 0:
+			return testenv.Busy
+		case n%13 == 0:
+			return testenv.Reset
+		case n%17 == 0:
+			return testenv.Internal
+		}
+		return testenv.Pass
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+
+	sizes := map[string]int{"big.bin": 3 << 20}
+	for i := range 30 {
+		sizes[fmt.Sprintf("dir%d/file%d.txt", i%3, i)] = 100 + i*37
+	}
+	src := t.TempDir()
+	want := writeFiles(t, src, sizes)
+	c := newContainerName(t)
+	through := containerURL(proxy.URL, c)
+
+	out, code := run(t, "sync", src, through, "--from-to=LocalBlob", "--block-size-mb=0.5")
+	if code != 0 {
+		t.Fatalf("upload through faults: exit %d\n%s", code, out)
+	}
+	down := t.TempDir()
+	if out, code = run(t, "sync", through, down, "--from-to=BlobLocal", "--block-size-mb=0.5"); code != 0 {
+		t.Fatalf("download through faults: exit %d\n%s", code, out)
+	}
+	checkFiles(t, down, want)
+	for _, f := range []testenv.Fault{testenv.Busy, testenv.Reset, testenv.Internal} {
+		if proxy.Count(f) == 0 {
+			t.Errorf("fault %d was never injected: the test proves nothing about it", f)
+		}
+	}
+	// And the direct view agrees: nothing left to do.
+	if out, code = run(t, "sync", src, containerURL(strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount), c), "--from-to=LocalBlob"); code != 0 || !strings.Contains(out, "Number of Copy Transfers for Files: 0") {
+		t.Fatalf("re-sync after faulty upload: exit %d\n%s", code, out)
+	}
+}
+
+func TestPermanentFailureHoldsBackDeletions(t *testing.T) {
+	direct := strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount)
+	c := newContainerName(t)
+	// The destination has an extra blob that a clean run would delete.
+	seed := t.TempDir()
+	writeFiles(t, seed, map[string]int{"extra.txt": 10})
+	if out, code := run(t, "sync", seed, containerURL(direct, c), "--from-to=LocalBlob"); code != 0 {
+		t.Fatalf("seeding: %s", out)
+	}
+	// Writing bad.txt is refused for good.
+	proxy, err := testenv.NewFaultProxy(direct, func(_ int, r *http.Request) testenv.Fault {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/bad.txt") {
+			return testenv.Forbidden
+		}
+		return testenv.Pass
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]int{"good.txt": 10, "bad.txt": 10})
+	out, code := run(t, "sync", src, containerURL(proxy.URL, c), "--from-to=LocalBlob", "--delete-destination=true")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"Number of Copy Transfers Failed: 1", "Number of Copy Transfers Completed: 1", "Number of Deletions at Destination: 0", "Final Job Status: CompletedWithErrors", "held back"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "<Error>") || strings.Contains(out, "RESPONSE") {
+		t.Errorf("raw service response shown to the user:\n%s", out)
+	}
+	down := t.TempDir()
+	if out, code := run(t, "sync", containerURL(direct, c), down, "--from-to=BlobLocal"); code != 0 {
+		t.Fatalf("download: %s", out)
+	}
+	for _, name := range []string{"extra.txt", "good.txt"} {
+		if _, err := os.Stat(filepath.Join(down, name)); err != nil {
+			t.Errorf("%s should be in the container: %v", name, err)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package testenv
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync"
+)
+
+// Fault says what the proxy does to one request.
+type Fault int
+
+const (
+	Pass      Fault = iota // forward it
+	Busy                   // answer 503 ServerBusy, as a throttled account does
+	Internal               // answer 500 InternalError
+	Reset                  // drop the connection without an answer
+	Forbidden              // answer 403 AuthorizationFailure (permanent)
+)
+
+// FaultProxy forwards to a service and injects faults chosen per request by a rule, so tests can
+// show what retries and permanent failures do to a sync.
+type FaultProxy struct {
+	URL    string // http://127.0.0.1:PORT: use it in place of the service's scheme and host
+	server *httptest.Server
+	mu     sync.Mutex
+	seen   map[Fault]int
+}
+
+// NewFaultProxy proxies to target (scheme://host:port); rule picks the fault for the n-th request (from 1).
+func NewFaultProxy(target string, rule func(n int, r *http.Request) Fault) (*FaultProxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	u.Path = ""
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p := &FaultProxy{seen: map[Fault]int{}}
+	var mu sync.Mutex
+	n := 0
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		f := rule(n, r)
+		mu.Unlock()
+		p.mu.Lock()
+		p.seen[f]++
+		p.mu.Unlock()
+		switch f {
+		case Busy:
+			serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
+		case Internal:
+			serviceError(w, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
+		case Forbidden:
+			serviceError(w, http.StatusForbidden, "AuthorizationFailure", "This request is not authorized to perform this operation.")
+		case Reset:
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					if tcp, ok := conn.(*net.TCPConn); ok {
+						tcp.SetLinger(0) // RST, not FIN
+					}
+					conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p.server = &httptest.Server{Listener: l, Config: &http.Server{Handler: handler}}
+	p.server.Start()
+	p.URL = p.server.URL
+	return p, nil
+}
+
+func serviceError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("x-ms-error-code", code)
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>` + code + `</Code><Message>` + msg + `</Message></Error>`))
+}
+
+// Count is how many requests got fault f so far.
+func (p *FaultProxy) Count(f Fault) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seen[f]
+}
+
+// Close stops the proxy.
+func (p *FaultProxy) Close() { p.server.Close() }
