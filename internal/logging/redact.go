@@ -1,0 +1,37 @@
+package logging
+
+import "regexp"
+
+// secretPattern finds a secret's key (capture groups 1 to 4, kept) followed by
+// its value (replaced). One alternation so that text is scanned once:
+//
+//  1. a SAS signature query parameter, sig=VALUE, also URL-encoded (sig%3D)
+//     and as it appears in JSON-escaped text, where "&" becomes \u0026. The
+//     key must start a parameter, so "design=x" is left alone.
+//  2. Authorization and x-ms-copy-source-authorization header values (Bearer,
+//     SharedKey, anything), up to the end of the line, as "Name: value",
+//     "Name=value" or "Name":"value".
+//  3. a bearer token anywhere else. '=' belongs to the token so that
+//     "Bearer sig=…" cannot stop short and leave a signature behind.
+//  4. an account key in a connection string.
+//
+// Values stop at a backslash and a double quote, among others, so redacting
+// JSON-encoded text never eats part of an escape sequence and the JSON stays
+// valid.
+var secretPattern = regexp.MustCompile(`(?i)` +
+	`((?:\b|%26|%3f|\\u0026)sig(?:=|%3d))[^&\s"'\\]+` +
+	`|(\bauthorization\\?"?\s*[:=]\s*\\?"?)[^\r\n"\\]+` +
+	`|(\bbearer\s+)[\w\-.~+/=]+` +
+	`|(\baccountkey=)[^;&\s"'\\]+`)
+
+// Redacted replaces every secret value Redact finds.
+const Redacted = "REDACTED"
+
+// Redact returns s with secret values replaced by REDACTED: the value of every
+// sig= query parameter (case-insensitive), Authorization and
+// x-ms-copy-source-authorization header values, bearer tokens and account
+// keys. Everything azsync prints or logs goes through it.
+func Redact(s string) string {
+	// Exactly one key group matched per match; the others expand to "".
+	return secretPattern.ReplaceAllString(s, "${1}${2}${3}${4}"+Redacted)
+}

@@ -1,0 +1,73 @@
+package output
+
+import "strings"
+
+// DryRunCopy reports a copy the plan holds: "DRYRUN: copy SRC to DST", or a
+// JSON Dryrun message as the reference's, e.g.
+// {"EntityType":"File","BlobType":"Detect","FromTo":"LocalBlob","Source":SRC,"Destination":DST}.
+// Not at the quiet output level in text.
+func (r *Reporter) DryRunCopy(src, dst string) {
+	from, _ := locations(r.o.FromTo)
+	r.dryRun("DRYRUN: copy "+src+" to "+dst, dryrunTransfer{
+		EntityType: "File", BlobType: blobType(from), FromTo: r.o.FromTo,
+		Source: src, Destination: dst,
+	})
+}
+
+// DryRunRemove reports a deletion the plan holds: "DRYRUN: remove DST", or a
+// JSON Dryrun message shaped as the reference's for a deletion: the deleted
+// entry is the Source, Destination is empty and FromTo names the
+// destination's service and "Trash", e.g.
+// {"EntityType":"File","BlobType":"BlockBlob","FromTo":"BlobTrash","Source":DST,"Destination":""}.
+// The reference has no name for a local deletion (it prints a number);
+// azsync writes "LocalTrash".
+func (r *Reporter) DryRunRemove(dst string) {
+	_, to := locations(r.o.FromTo)
+	fromTo := ""
+	if to != "" {
+		fromTo = to + "Trash"
+	}
+	r.dryRun("DRYRUN: remove "+dst, dryrunTransfer{
+		EntityType: "File", BlobType: blobType(to), FromTo: fromTo, Source: dst,
+	})
+}
+
+func (r *Reporter) dryRun(line string, tx dryrunTransfer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.o.Format == JSON {
+		r.json(msgDryrun, mustJSON(tx), promptDetails{})
+		return
+	}
+	if r.o.Verbosity != Quiet {
+		r.text(r.o.Stdout, line+"\n")
+	}
+}
+
+// locations splits a --from-to value such as "LocalBlob" into its source and
+// destination services; both are "" if it is not one azsync knows.
+func locations(fromTo string) (from, to string) {
+	known := []string{"Local", "Blob", "File"}
+	for _, f := range known {
+		rest, ok := strings.CutPrefix(fromTo, f)
+		if !ok {
+			continue
+		}
+		for _, t := range known {
+			if rest == t {
+				return f, t
+			}
+		}
+	}
+	return "", ""
+}
+
+// blobType is what the reference reports for an entry on service loc: the
+// blob's type for a blob (azsync deals in block blobs), else "Detect", its
+// name for "not a blob".
+func blobType(loc string) string {
+	if loc == "Blob" {
+		return "BlockBlob"
+	}
+	return "Detect"
+}

@@ -1,0 +1,107 @@
+package output
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Progress reports the run's progress once: a JSON Progress message, or in
+// text at the default output level a line such as
+//
+//	12.5 %, 10 Done, 0 Failed, 70 Pending, 3 Skipped, 83 Total (scanning...), Files Scanned at Source: 90, Destination: 40, 2-sec Throughput (Mb/s): 120.4
+//
+// (the reference's copy progress line, with the scan counters while listing;
+// Skipped and Total count up-to-date files too). On a terminal the line is
+// rewritten in place.
+func (r *Reporter) Progress(s Stats) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.o.Format == JSON {
+		r.json(msgProgress, progressJSON(s), promptDetails{})
+		r.progressSent = true
+		return
+	}
+	if r.o.Verbosity != Default {
+		return
+	}
+	line := progressText(s, r.throughput(s))
+	if r.o.Terminal {
+		r.live = line
+		r.put(r.o.Stdout, "\r"+line+clearToEOL)
+		return
+	}
+	r.put(r.o.Stdout, line+"\n")
+}
+
+// StartProgress reports progress at once and then every ProgressInterval
+// until stop is called or ctx is done. stop waits for the reporting to end
+// and, on a terminal, moves past the progress line; it may be called more
+// than once.
+func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (stop func()) {
+	if r.o.Format == Text && r.o.Verbosity != Default {
+		return func() {} // nothing would be shown
+	}
+	r.Progress(snapshot())
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.o.ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				r.Progress(snapshot())
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.endLive()
+		})
+	}
+}
+
+// throughput returns megabits per second since the previous line, measured on
+// the snapshots' own clock so that a slow tick does not distort it.
+func (r *Reporter) throughput(s Stats) float64 {
+	bytes, elapsed := s.BytesTransferred-r.lastBytes, s.Elapsed-r.lastElapsed
+	r.lastBytes, r.lastElapsed = s.BytesTransferred, s.Elapsed
+	if bytes <= 0 || elapsed <= 0 {
+		return 0
+	}
+	return float64(bytes) * 8 / 1e6 / elapsed.Seconds()
+}
+
+func progressText(s Stats, mbps float64) string {
+	total := s.FileTransfers + s.FolderPropertyTransfers + s.TransfersSkipped
+	finished := s.TransfersCompleted + s.TransfersFailed + s.TransfersSkipped
+	var b strings.Builder
+	fmt.Fprintf(&b, "%.1f %%, %d Done, %d Failed, %d Pending, %d Skipped, %d Total",
+		percent(finished, total, s.ScanComplete), s.TransfersCompleted, s.TransfersFailed,
+		total-finished, s.TransfersSkipped, total)
+	if !s.ScanComplete {
+		fmt.Fprintf(&b, " (scanning...), Files Scanned at Source: %d, Destination: %d",
+			s.SourceFilesScanned, s.DestinationFilesScanned)
+	}
+	fmt.Fprintf(&b, ", 2-sec Throughput (Mb/s): %v", toFixed(mbps, 4))
+	return b.String()
+}
+
+// toFixed rounds x to places decimals, as the reference does before printing
+// numbers with %v (so 0.5 prints "0.5", not "0.5000").
+func toFixed(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(x*p) / p
+}
