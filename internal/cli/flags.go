@@ -65,6 +65,6 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	f.BoolVar(&s.mirrorMode, "mirror-mode", false, "Overwrite every destination entry present at the source, whatever the times.")
 	f.StringVar(&s.compareHash, "compare-hash", "None", "Compare by content hash instead of time: None or MD5.")
 	f.StringVar(&s.deleteDestination, "delete-destination", "false", "Delete destination entries absent at the source: true, false or prompt.")
-	f.BoolVar(&s.includeDirectoryStub, "include-directory-stub", false, "Upload folders as zero-length blobs marked hdi_isfolder=true.")
+	f.BoolVar(&s.includeDirectoryStub, "include-directory-stub", false, "Copy folders as objects: uploads create a zero-length blob marked hdi_isfolder=true for each folder (so empty folders survive); downloads create the folders such blobs stand for.")
 	return s
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -103,9 +104,14 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 	}
 	repOpts := output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr,
 		Stdin: env.Stdin, Terminal: isTerminal(env.Stdout), DryRun: f.dryRun}
-	// From here on a fatal error is reported through the reporter: one Error message in JSON mode.
+	// From here on a fatal error is reported through the reporter (one Error message in JSON mode),
+	// worded as the reference words it, since scripts match on it.
 	fail := func(rep *output.Reporter, err error) error {
-		rep.Error(describe(err))
+		prefix := output.SyncFailedPrefix
+		if errors.As(err, new(usageError)) {
+			prefix = output.BadInputPrefix
+		}
+		rep.Error(prefix + describe(err))
 		return errReported
 	}
 	j, err := validate(cmd, env, g, f, srcArg, dstArg)
@@ -122,6 +128,8 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 	}
 	defer logger.Close()
 	azlog.SetListener(logger.SDKListener())
+	// Only the events the log level keeps: the SDK formats every request otherwise.
+	azlog.SetEvents(logger.SDKEvents()...)
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
 	rep.Init(jobID, logger.Path())
 
@@ -148,7 +156,8 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 		DryRun:          f.dryRun,
 		Concurrency:     j.concurrency,
 		ListParallelism: 16,
-		DeleteDirs:      j.dst.Kind == location.Local,
+		DeleteDirs:      j.dst.Kind == location.Local || f.includeDirectoryStub,
+		DirectoryStubs:  f.includeDirectoryStub,
 	}, observer{rep: rep, log: logger})
 	snapshot := func(status output.JobStatus) output.Stats { return stats(s, jobID, time.Since(start), status) }
 	stopProgress := rep.StartProgress(ctx, func() output.Stats { return snapshot(output.InProgress) })
@@ -186,7 +195,8 @@ func stats(s *syncer.Syncer, jobID string, elapsed time.Duration, status output.
 		SourceFilesScanned:      st.SourceFiles.Load(),
 		DestinationFilesScanned: st.DestinationFiles.Load(),
 		Elapsed:                 elapsed,
-		FileTransfers:           st.CopiesPlanned.Load(),
+		FileTransfers:           st.CopiesPlanned.Load() - st.FoldersPlanned.Load(),
+		FolderPropertyTransfers: st.FoldersPlanned.Load(),
 		TransfersCompleted:      st.CopiesDone.Load(),
 		TransfersFailed:         st.CopiesFailed.Load(),
 		TransfersSkipped:        st.Skipped.Load(),
@@ -233,8 +243,6 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
 	case changed("s2s-preserve-access-tier"):
 		return nil, usageError{fmt.Errorf("--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", j.fromTo)}
-	case f.includeDirectoryStub:
-		return nil, usageError{fmt.Errorf("--include-directory-stub is not supported by this version of azsync")}
 	case f.putMD5 && !upload:
 		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads; for downloads use --check-md5")}
 	case changed("put-blob-size-mb") && !upload:

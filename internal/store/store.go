@@ -25,6 +25,9 @@ type Entry struct {
 	// ContentType is known for remote entries; for local ones the writer detects it.
 	ContentType string
 	ETag        string // remote entries: lets ranged reads insist on one version of the content
+	// Marker says a directory exists as an object of its own (a local folder; in Blob storage a
+	// zero-length stub blob marked hdi_isfolder), not only as the common prefix of other names.
+	Marker bool
 }
 
 // Key orders entries within one directory the way Azure lists them: by full name in byte order, where a
@@ -52,9 +55,10 @@ type Store interface {
 	// Open returns the content of a file entry from this store's listing.
 	Open(ctx context.Context, e Entry) (Source, error)
 	// Put writes the whole content of e from src under e.Name, recording e.ModTime as the effective time.
-	// It never leaves a partial entry visible under e.Name.
+	// It never leaves a partial entry visible under e.Name. For a directory entry (src is nil) it
+	// creates the directory's marker.
 	Put(ctx context.Context, e Entry, src Source) error
-	// Delete removes a file, or an empty directory when isDir is set.
+	// Delete removes a file, or, when isDir is set, an empty directory's marker.
 	Delete(ctx context.Context, name string, isDir bool) error
 	// Display is how a name is shown to the user: a local path or a URL without credentials.
 	Display(name string) string

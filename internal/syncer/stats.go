@@ -10,6 +10,7 @@ type Stats struct {
 	SourceFiles, DestinationFiles atomic.Int64
 	BytesEnumerated               atomic.Int64
 	CopiesPlanned, BytesPlanned   atomic.Int64
+	FoldersPlanned                atomic.Int64 // of CopiesPlanned, directory markers
 	CopiesDone, CopiesFailed      atomic.Int64
 	Skipped                       atomic.Int64 // present on both sides and up to date
 	BytesTransferred              atomic.Int64

@@ -55,8 +55,12 @@ type Options struct {
 	ListParallelism int
 	// SpillDeletesAfter is how many pending deletions are kept in memory before spilling to disk.
 	SpillDeletesAfter int
-	// DeleteDirs removes destination folders left empty by deletions (local destinations).
+	// DeleteDirs removes destination-only directories that exist as objects (Entry.Marker) once the
+	// deletions have emptied them: local folders, and directory stubs under DirectoryStubs.
 	DeleteDirs bool
+	// DirectoryStubs copies directories as objects of their own (--include-directory-stub): a
+	// directory without a marker at the destination gets one.
+	DirectoryStubs bool
 }
 
 // Single describes a sync of one file: SrcFile is relative to the source store's root and DstName to
@@ -235,6 +239,9 @@ func (s *Syncer) hash(ctx context.Context, st store.Store, e store.Entry) []byte
 
 func (s *Syncer) planCopy(ctx context.Context, t task) {
 	s.Stats.CopiesPlanned.Add(1)
+	if t.src.IsDir {
+		s.Stats.FoldersPlanned.Add(1)
+	}
 	s.Stats.BytesPlanned.Add(t.src.Size)
 	select {
 	case s.copies <- t:
@@ -267,13 +274,16 @@ func (s *Syncer) execute(ctx context.Context, t task) {
 }
 
 func (s *Syncer) copyOne(ctx context.Context, t task) error {
+	e := t.src
+	e.Name = t.dstName
+	if e.IsDir {
+		return s.dst.Put(ctx, e, nil)
+	}
 	src, err := s.src.Open(ctx, t.src)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	e := t.src
-	e.Name = t.dstName
 	return s.dst.Put(ctx, e, src)
 }
 

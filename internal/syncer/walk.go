@@ -160,6 +160,7 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 	}
 	if e.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) {
+			w.markDir(ctx, e, store.Entry{})
 			w.descend(ctx, e.Name, true, false)
 		}
 		return
@@ -181,7 +182,7 @@ func (w *walker) destinationOnly(ctx context.Context, e store.Entry) {
 	}
 	if e.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) {
-			if s.opts.DeleteDirs {
+			if s.opts.DeleteDirs && e.Marker {
 				s.dirs.add(e.Name)
 			}
 			w.descend(ctx, e.Name, false, true)
@@ -203,6 +204,7 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	}
 	if src.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) {
+			w.markDir(ctx, src, dst)
 			w.descend(ctx, src.Name, true, true)
 		}
 		return
@@ -214,6 +216,14 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	s.Stats.DestinationFiles.Add(1)
 	if s.decide(ctx, src, dst) {
 		s.planCopy(ctx, task{src: src, dstName: dst.Name})
+	}
+}
+
+// markDir plans a directory's marker when directories are copied as objects and the destination
+// has none (dst is the zero Entry when the directory is missing there).
+func (w *walker) markDir(ctx context.Context, src, dst store.Entry) {
+	if w.s.opts.DirectoryStubs && !dst.Marker {
+		w.s.planCopy(ctx, task{src: src, dstName: src.Name})
 	}
 }
 

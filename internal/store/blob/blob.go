@@ -105,8 +105,9 @@ func (s *Store) ContainerExists(ctx context.Context) (bool, error) {
 }
 
 // List yields the blobs and virtual directories directly under dir, with one request per page of up to
-// 5000 entries. Directory stubs (zero-length blobs marked hdi_isfolder) and blob names ending in '/'
-// are not files and are left out.
+// 5000 entries. A directory stub (a zero-length blob "d" marked hdi_isfolder) is not a file: it is
+// yielded as directory d with Marker set, merged with the prefix "d/" when d has contents. Blob names
+// ending in '/' have no file equivalent and are left out.
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	prefix := s.prefix
 	if dir != "" {
@@ -117,7 +118,9 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			Prefix:  &prefix,
 			Include: container.ListBlobsInclude{Metadata: true},
 		})
-		var page []store.Entry
+		// Stubs sort as "d" among blobs but stand for directory "d/", which may come later, even
+		// pages later: they wait here, in Key order, until the listing reaches their place.
+		var stubs, page []store.Entry
 		for pager.More() {
 			resp, err := pager.NextPage(ctx)
 			if err != nil {
@@ -130,24 +133,50 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				page = append(page, store.Entry{Name: name, IsDir: true})
 			}
 			for _, b := range resp.Segment.BlobItems {
-				if strings.HasSuffix(*b.Name, "/") || isFolderStub(b.Metadata) {
-					continue
+				switch {
+				case strings.HasSuffix(*b.Name, "/"):
+				case isFolderStub(b.Metadata):
+					stub := entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
+					stub.IsDir, stub.Marker, stub.Size, stub.MD5 = true, true, 0, nil
+					i, _ := slices.BinarySearchFunc(stubs, stub, byKey)
+					stubs = slices.Insert(stubs, i, stub)
+				default:
+					page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
 				}
-				page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
 			}
 			// The service lists prefixes and blobs in one name order but returns them in two lists.
-			slices.SortFunc(page, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
+			slices.SortFunc(page, byKey)
 			for _, e := range page {
+				for len(stubs) > 0 && byKey(stubs[0], e) < 0 {
+					if !yield(stubs[0], nil) {
+						return
+					}
+					stubs = stubs[1:]
+				}
+				if len(stubs) > 0 && e.IsDir && stubs[0].Name == e.Name {
+					e.Marker, e.ModTime = true, stubs[0].ModTime
+					stubs = stubs[1:]
+				}
 				if !yield(e, nil) {
 					return
 				}
 			}
 		}
+		for _, stub := range stubs {
+			if !yield(stub, nil) {
+				return
+			}
+		}
 	}
 }
 
+func byKey(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) }
+
+// folderKey marks a directory stub blob, as Data Lake Storage and the reference write them.
+const folderKey = "hdi_isfolder"
+
 func isFolderStub(md map[string]*string) bool {
-	v := metadata(md, "hdi_isfolder")
+	v := metadata(md, folderKey)
 	return v != nil && strings.EqualFold(*v, "true")
 }
 
@@ -199,6 +228,10 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 		return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), err)
 	}
 	e := store.Entry{Name: name, ModTime: effectiveTime(props.Metadata, props.LastModified), MD5: props.ContentMD5}
+	if isFolderStub(props.Metadata) {
+		e.IsDir, e.Marker = true, true
+		return e, nil
+	}
 	if props.ContentLength != nil {
 		e.Size = *props.ContentLength
 	}
@@ -257,6 +290,12 @@ func (b *blobSource) Close() error { return nil }
 // in parallel and committed. Every request carries the MD5 of its own body, which the service checks.
 func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
+	if e.IsDir {
+		_, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(nil)), &blockblob.UploadOptions{
+			Metadata: map[string]*string{folderKey: to.Ptr("true"), MtimeKey: to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano))},
+		})
+		return err
+	}
 	blockSize, err := transfer.BlockSize(e.Size, s.opts.BlockSize)
 	if err != nil {
 		return err
@@ -316,11 +355,9 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	return err
 }
 
-// Delete removes a blob; directories are virtual and vanish with their last blob.
-func (s *Store) Delete(ctx context.Context, name string, isDir bool) error {
-	if isDir {
-		return nil
-	}
+// Delete removes a blob, or a directory's stub; directories themselves are virtual and vanish with
+// their last blob.
+func (s *Store) Delete(ctx context.Context, name string, _ bool) error {
 	_, err := s.cc.NewBlobClient(s.prefix+name).Delete(ctx, &azblob.DeleteOptions{DeleteSnapshots: to.Ptr(azblob.DeleteSnapshotsOptionTypeInclude)})
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return nil

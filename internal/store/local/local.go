@@ -117,7 +117,7 @@ func isTemp(name string) bool {
 }
 
 func entryOf(name string, info fs.FileInfo) store.Entry {
-	e := store.Entry{Name: name, IsDir: info.IsDir(), ModTime: info.ModTime()}
+	e := store.Entry{Name: name, IsDir: info.IsDir(), Marker: info.IsDir(), ModTime: info.ModTime()}
 	if !e.IsDir {
 		e.Size = info.Size()
 	}
@@ -185,6 +185,9 @@ func (r readerWithContext) Read(p []byte) (int, error) {
 // failed transfer never leaves a truncated file under the real name.
 func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err error) {
 	target := s.path(e.Name)
+	if e.IsDir {
+		return os.MkdirAll(target, 0o755)
+	}
 	if e.MD5 == nil && s.opts.CheckMD5 == FailIfDifferentOrMissing {
 		return fmt.Errorf("%s has no MD5 to check and --check-md5=FailIfDifferentOrMissing", e.Name)
 	}
