@@ -1,0 +1,48 @@
+package filter
+
+import (
+	"strings"
+	"testing"
+)
+
+func FuzzFilter(f *testing.F) {
+	f.Add("*.jpg;x", "foo*", "sub;a/b", `\.log$`, "tmp", "sub/x/a.jpg")
+	f.Add("", "", "a", "", "", "ab/x")
+	f.Add("[", "", "", "", "", "x")
+	f.Add("", "", "/;;/d/", "", "(", "d/e")
+	f.Add("?", "*", "*", ".", "^$", "")
+	f.Fuzz(func(t *testing.T, incPat, excPat, excPath, incRe, excRe, p string) {
+		flt, err := New(Options{
+			IncludePattern: incPat, ExcludePattern: excPat, ExcludePath: excPath,
+			IncludeRegex: incRe, ExcludeRegex: excRe,
+		})
+		if err != nil {
+			return
+		}
+		if !flt.Dir(p) && flt.File(p+"/x") {
+			t.Fatalf("Dir(%q) prunes but File(%q) includes", p, p+"/x")
+		}
+		if !flt.Dir(p) && flt.Dir(p+"/x") {
+			t.Fatalf("Dir(%q) prunes but Dir(%q) does not", p, p+"/x")
+		}
+		if flt.IsEmpty() && (!flt.File(p) || !flt.Dir(p)) {
+			t.Fatalf("empty filter excludes %q", p)
+		}
+
+		// An excluded path never excludes a sibling it is a prefix of.
+		seg := strings.Trim(p, "/")
+		if seg == "" || strings.ContainsAny(seg, ";") {
+			return
+		}
+		byPath, err := New(Options{ExcludePath: seg})
+		if err != nil {
+			t.Fatalf("New(ExcludePath: %q): %v", seg, err)
+		}
+		if byPath.File(seg) || byPath.Dir(seg) || byPath.File(seg+"/x") {
+			t.Fatalf("exclude-path %q does not exclude itself and its children", seg)
+		}
+		if !byPath.File(seg+"b") || !byPath.Dir(seg+"b") || !byPath.File(seg+"b/x") {
+			t.Fatalf("exclude-path %q excludes %q", seg, seg+"b")
+		}
+	})
+}
