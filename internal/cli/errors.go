@@ -19,6 +19,8 @@ var hints = map[string]string{
 	"ContainerNotFound":                 "the container does not exist",
 	"ShareNotFound":                     "the file share does not exist",
 	"InvalidQueryParameterValue":        "a URL parameter is malformed: check the SAS token",
+	"OutOfRangeInput":                   "a name in the URL is not valid for the service: container names are 3-63 lowercase letters, digits and hyphens",
+	"InvalidResourceName":               "a name in the URL is not valid for the service: container names are 3-63 lowercase letters, digits and hyphens",
 }
 
 // describe turns an error into the one line a user sees: the context the code wrapped around it, with

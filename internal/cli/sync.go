@@ -329,6 +329,9 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, logger *loggi
 	// Every worker keeps its connection between requests instead of opening a new one.
 	tr.MaxIdleConns = 2 * j.concurrency
 	tr.MaxIdleConnsPerHost = 2 * j.concurrency
+	// The storage services do not redirect; following one could carry a token to another host,
+	// past the policy that guards where tokens go.
+	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return endpoint.Config{
 		Local: local.Options{Engine: engine, BlockSize: j.blockSize, CheckMD5: j.checkMD5,
 			Warn: func(msg string) { logger.Warnf("%s", msg) }},
@@ -336,7 +339,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, logger *loggi
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5},
 		Client: azcore.ClientOptions{
-			Transport: &http.Client{Transport: tr},
+			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
 				RetryDelay: 400 * time.Millisecond, MaxRetryDelay: 20 * time.Second},
 			Telemetry: policy.TelemetryOptions{ApplicationID: "azsync/" + Version},
@@ -359,11 +362,16 @@ func (o observer) Infof(format string, args ...any) {
 	o.log.Infof(format, args...)
 }
 
-// Errorf logs a failure and shows it, so a user sees which entries failed without opening the log.
-func (o observer) Errorf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	o.log.Errorf("%s", msg)
-	o.rep.Warn(oneLine(msg))
+func (o observer) Warn(msg string) {
+	o.log.Warnf("%s", msg)
+	o.rep.Warn(msg)
+}
+
+// Failed logs a failure in full and shows it in one line, so a user sees which entries failed
+// without opening the log.
+func (o observer) Failed(err error) {
+	o.log.Errorf("%v", err)
+	o.rep.Warn(describe(err))
 }
 
 func (o observer) PromptDelete(target, dest string) (syncer.Answer, error) {

@@ -40,7 +40,10 @@ type Observer interface {
 	// PromptDelete asks whether to delete target (shown as is) from the destination dest.
 	PromptDelete(target, dest string) (Answer, error)
 	Infof(format string, args ...any)
-	Errorf(format string, args ...any)
+	// Warn reports a condition of the whole run.
+	Warn(msg string)
+	// Failed reports one failed entry or listing; err carries the context.
+	Failed(err error)
 }
 
 // Options select what the run does.
@@ -144,7 +147,7 @@ func (s *Syncer) Run(ctx context.Context, single *Single, dstMissing bool) (Outc
 	if listErr != nil || s.Stats.CopiesFailed.Load() > 0 {
 		if held := s.Stats.DeletesPlanned.Load(); held > 0 {
 			s.Stats.DeletesHeldBack.Store(held)
-			s.obs.Errorf("%d deletions were held back because not every listing and copy succeeded", held)
+			s.obs.Warn(fmt.Sprintf("%d deletions were held back because not every listing and copy succeeded; nothing was deleted", held))
 		}
 		if listErr != nil {
 			return Failed, listErr
@@ -164,7 +167,7 @@ func (s *Syncer) Run(ctx context.Context, single *Single, dstMissing bool) (Outc
 }
 
 func (s *Syncer) failListing(err error) {
-	s.obs.Errorf("%v", err)
+	s.obs.Failed(err)
 	s.errMu.Lock()
 	defer s.errMu.Unlock()
 	if s.listErr == nil {
@@ -231,7 +234,7 @@ func (s *Syncer) hash(ctx context.Context, st store.Store, e store.Entry) []byte
 	}
 	sum, err := h.HashMD5(ctx, e.Name)
 	if err != nil {
-		s.obs.Errorf("hashing %s: %v", st.Display(e.Name), err)
+		s.obs.Failed(fmt.Errorf("hashing %s: %w", st.Display(e.Name), err))
 		return nil
 	}
 	return sum
@@ -265,7 +268,7 @@ func (s *Syncer) execute(ctx context.Context, t task) {
 		}
 		s.Stats.CopiesFailed.Add(1)
 		s.Stats.addFailure(Failure{Src: srcName, Dst: dstName, Err: err})
-		s.obs.Errorf("copying %s to %s: %v", srcName, dstName, err)
+		s.obs.Failed(fmt.Errorf("copying %s to %s: %w", srcName, dstName, err))
 		return
 	}
 	s.Stats.CopiesDone.Add(1)
@@ -284,7 +287,27 @@ func (s *Syncer) copyOne(ctx context.Context, t task) error {
 		return err
 	}
 	defer src.Close()
-	return s.dst.Put(ctx, e, src)
+	if err := s.dst.Put(ctx, e, src); err != nil {
+		return err
+	}
+	return s.checkUnchanged(ctx, t.src)
+}
+
+// checkUnchanged fails a copy whose source changed while it was read, which could have mixed two
+// versions. Remote sources pin their version with If-Match (ETag); local files are looked at again.
+// The next run copies the file again, since its time is now later than the one recorded.
+func (s *Syncer) checkUnchanged(ctx context.Context, listed store.Entry) error {
+	if listed.ETag != "" {
+		return nil
+	}
+	now, err := s.src.Stat(ctx, listed.Name)
+	if err != nil {
+		return fmt.Errorf("checking the source after the copy: %w", err)
+	}
+	if now.Size != listed.Size || !now.ModTime.Equal(listed.ModTime) {
+		return fmt.Errorf("the source changed while it was being copied; run the sync again")
+	}
+	return nil
 }
 
 func (s *Syncer) runDeletes(ctx context.Context) error {
@@ -361,7 +384,7 @@ func (s *Syncer) deleteOne(ctx context.Context, name string) {
 		if ctx.Err() == nil {
 			s.Stats.DeletesFailed.Add(1)
 			s.Stats.addFailure(Failure{Dst: display, Err: err})
-			s.obs.Errorf("deleting %s: %v", display, err)
+			s.obs.Failed(fmt.Errorf("deleting %s: %w", display, err))
 		}
 		return
 	}

@@ -236,7 +236,7 @@ func (w *walker) valid(e store.Entry, st store.Store) bool {
 	}
 	w.s.Stats.CopiesFailed.Add(1)
 	w.s.Stats.addFailure(Failure{Src: st.Display(e.Name), Err: err})
-	w.s.obs.Errorf("skipping %s: %v", st.Display(e.Name), err)
+	w.s.obs.Failed(fmt.Errorf("skipping %s: %w", st.Display(e.Name), err))
 	return false
 }
 

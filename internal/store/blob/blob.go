@@ -98,8 +98,10 @@ func (s *Store) ContainerExists(ctx context.Context) (bool, error) {
 		return true, nil
 	case bloberror.HasCode(err, bloberror.ContainerNotFound):
 		return false, nil
-	case bloberror.HasCode(err, bloberror.AuthorizationFailure, bloberror.AuthorizationPermissionMismatch, bloberror.AuthorizationResourceTypeMismatch):
-		return true, nil // cannot tell; let the listing decide
+	case bloberror.HasCode(err, bloberror.AuthorizationPermissionMismatch, bloberror.AuthorizationResourceTypeMismatch):
+		// A SAS scoped below the container may not read its properties: cannot tell, and the
+		// listing will say.
+		return true, nil
 	}
 	return false, err
 }

@@ -1,0 +1,43 @@
+// Command azsync-devenv starts the emulators azsync is tested against and prints ready-to-use URLs
+// (with a SAS) until it is interrupted, for trying azsync by hand:
+//
+//	npm ci && go run ./cmd/azsync-devenv
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/azsync/azsync/internal/testenv"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "azsync-devenv:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	az, err := testenv.StartAzurite(ctx)
+	if err != nil {
+		return err
+	}
+	defer az.Stop()
+	sas, err := az.AccountSAS(time.Now().Add(7 * 24 * time.Hour))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Azurite (Blob) account URL: %s\n", az.Endpoint)
+	fmt.Printf("Account SAS (a week):       %s\n\n", sas)
+	fmt.Printf("Try:\n  azsync sync ./somedir '%s/mycontainer?%s' --from-to=LocalBlob\n\n", az.Endpoint, sas)
+	fmt.Printf("export AZSYNC_BLOB='%s' AZSYNC_SAS='%s'\n\nPress Ctrl-C to stop.\n", az.Endpoint, sas)
+	<-ctx.Done()
+	return nil
+}
