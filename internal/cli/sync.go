@@ -133,7 +133,8 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
 	rep.Init(jobID, logger.Path())
 
-	cfg, err := endpointConfig(env, g, f, j, logger)
+	engine := transfer.NewEngine(j.concurrency, g.capMbps)
+	cfg, err := endpointConfig(env, g, f, j, engine, logger)
 	if err != nil {
 		return fail(rep, err)
 	}
@@ -160,7 +161,12 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 		DirectoryStubs:  f.includeDirectoryStub,
 	}, observer{rep: rep, log: logger})
 	snapshot := func(status output.JobStatus) output.Stats { return stats(s, jobID, time.Since(start), status) }
-	stopProgress := rep.StartProgress(ctx, func() output.Stats { return snapshot(output.InProgress) })
+	stopProgress := rep.StartProgress(ctx, func() output.Stats {
+		st := snapshot(output.InProgress)
+		// While files are moving, count their bytes as they go, as the reference does.
+		st.BytesTransferred = engine.Moved()
+		return st
+	})
 	outcome, runErr := s.Run(ctx, pair.Single, pair.DstMissing)
 	stopProgress()
 	status := jobStatus(outcome)
@@ -315,7 +321,7 @@ func concurrency(v string) (int, error) {
 	return n, nil
 }
 
-func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, logger *logging.Logger) (endpoint.Config, error) {
+func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger) (endpoint.Config, error) {
 	suffixes, err := auth.TrustedSuffixes(g.trustedSuffixes)
 	if err != nil {
 		return endpoint.Config{}, usageError{err}
@@ -324,7 +330,6 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, logger *loggi
 	if err != nil {
 		return endpoint.Config{}, err
 	}
-	engine := transfer.NewEngine(j.concurrency, g.capMbps)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// Every worker keeps its connection between requests instead of opening a new one.
 	tr.MaxIdleConns = 2 * j.concurrency
