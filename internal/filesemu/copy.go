@@ -1,0 +1,126 @@
+package filesemu
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"hash/crc64"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// crc64Table is the CRC-64 the storage services use for x-ms-content-crc64.
+var crc64Table = crc64.MakeTable(0x9A6C9329AC4BC9B5)
+
+func encodeCRC64(p []byte) string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], crc64.Checksum(p, crc64Table))
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// putRangeFromURL is Put Range From URL. The source must be a file on this
+// emulator, authorized by a SAS in its URL; it is read under the same rules as
+// a Get File with that SAS.
+func (s *Server) putRangeFromURL(c *call) error {
+	h := c.r.Header
+	if h.Get("x-ms-copy-source-authorization") != "" {
+		return errNotImplemented("OAuth copy source authorization (x-ms-copy-source-authorization)")
+	}
+	if !strings.EqualFold(h.Get("x-ms-write"), "update") {
+		return errInvalidHeader("x-ms-write")
+	}
+	dst, ok := parseRange(rangeHeader(h), false)
+	if !ok || dst.length() > maxRangeBytes {
+		return errInvalidHeader("x-ms-range")
+	}
+	src, ok := parseRange(h.Get("x-ms-source-range"), false)
+	if !ok || src.length() != dst.length() {
+		return errInvalidHeader("x-ms-source-range")
+	}
+	data, err := s.readCopySource(c.r, src)
+	if err != nil {
+		return err
+	}
+	if v := h.Get("x-ms-source-content-crc64"); v != "" && v != encodeCRC64(data) {
+		return newError(http.StatusBadRequest, "Crc64Mismatch",
+			"The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.")
+	}
+	setMS(c.w.Header(), "x-ms-content-crc64", encodeCRC64(data))
+	if err := s.writeRange(c, dst, data); err != nil {
+		delete(c.w.Header(), "x-ms-content-crc64")
+		return err
+	}
+	return nil
+}
+
+// readCopySource authorizes and reads the x-ms-copy-source range.
+func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) {
+	u, err := url.Parse(r.Header.Get("x-ms-copy-source"))
+	if err != nil || !u.IsAbs() {
+		return nil, errInvalidHeader("x-ms-copy-source")
+	}
+	if !sameEmulator(u.Host, r.Host) {
+		return nil, errNotImplemented("Copy sources outside this emulator")
+	}
+	keepDots := strings.EqualFold(r.Header.Get("x-ms-source-allow-trailing-dot"), "true")
+	t, err := parseTarget(u.EscapedPath(), s.account, keepDots)
+	if err != nil {
+		return nil, copySourceError(err)
+	}
+	q := u.Query()
+	if !q.Has("sig") {
+		return nil, copySourceError(errAuthFailed("The copy source carries no SAS."))
+	}
+	if err := s.checkSAS(q, t, opGetFile, remoteIP(r), u.Scheme == "https"); err != nil {
+		return nil, copySourceError(err)
+	}
+
+	s.store.mu.RLock()
+	_, n, err := s.store.resolve(t, (*share).file)
+	var size int64
+	var data content
+	if err == nil {
+		size, data = n.size, n.data
+	}
+	s.store.mu.RUnlock()
+	if err != nil {
+		return nil, copySourceError(err)
+	}
+	if rng.end >= size {
+		return nil, errInvalidRange(size)
+	}
+	buf := make([]byte, rng.length())
+	return buf, data.readAt(buf, rng.start)
+}
+
+// copySourceError reports a failure on the copy source the way the service
+// does: CannotVerifyCopySource, with the status the source answered.
+func copySourceError(err error) error {
+	var e *apiError
+	if !errors.As(err, &e) {
+		return err
+	}
+	return newError(e.status, "CannotVerifyCopySource", "Copy source: %s: %s", e.code, e.message)
+}
+
+// sameEmulator reports whether a copy source host names the host the request
+// came in on: the same host:port, or another loopback name for the same port
+// (127.0.0.1, ::1 and localhost are interchangeable).
+func sameEmulator(source, self string) bool {
+	if strings.EqualFold(source, self) {
+		return true
+	}
+	sh, sp, err1 := net.SplitHostPort(source)
+	h, p, err2 := net.SplitHostPort(self)
+	return err1 == nil && err2 == nil && sp == p && isLoopback(sh) && isLoopback(h)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

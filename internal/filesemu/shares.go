@@ -1,0 +1,170 @@
+package filesemu
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+const (
+	defaultQuotaGiB = 102400 // large file shares: 100 TiB
+	defaultTier     = "TransactionOptimized"
+)
+
+var accessTiers = []string{"TransactionOptimized", "Hot", "Cool", "Premium"}
+
+// shareSettings reads x-ms-share-quota and x-ms-access-tier into sh.
+func shareSettings(h http.Header, sh *share) error {
+	if v := h.Get("x-ms-share-quota"); v != "" {
+		q, err := strconv.Atoi(v)
+		if err != nil || q < 1 || q > defaultQuotaGiB {
+			return errInvalidHeader("x-ms-share-quota")
+		}
+		sh.quota = q
+	}
+	if v := h.Get("x-ms-access-tier"); v != "" {
+		i := indexFold(accessTiers, v)
+		if i < 0 {
+			return errInvalidHeader("x-ms-access-tier")
+		}
+		sh.accessTier = accessTiers[i]
+	}
+	return nil
+}
+
+func indexFold(list []string, v string) int {
+	for i, s := range list {
+		if strings.EqualFold(s, v) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *Server) createShare(c *call) error {
+	if !validShareName(c.t.share) {
+		return errInvalidName(c.t.share)
+	}
+	if p := c.r.Header.Get("x-ms-enabled-protocols"); p != "" && !strings.EqualFold(p, "SMB") {
+		return errNotImplemented("NFS shares")
+	}
+	meta, err := parseMetadata(c.r.Header)
+	if err != nil {
+		return err
+	}
+	sh := &share{name: c.t.share, quota: defaultQuotaGiB, accessTier: defaultTier, meta: meta,
+		permissions: map[string]permission{}}
+	if err := shareSettings(c.r.Header, sh); err != nil {
+		return err
+	}
+	t := now()
+	sh.root = &node{children: map[string]*node{}, meta: metadata{}, lastModified: t,
+		smb: smbProps{Attributes: attrDirectory, CreationTime: t, LastWriteTime: t, ChangeTime: t}}
+	sh.root.smb.PermissionKey = sh.addPermission(permission{Value: defaultSDDL, Format: "sddl"})
+
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if s.store.shares[sh.name] != nil {
+		return newError(http.StatusConflict, "ShareAlreadyExists", "The specified share already exists.")
+	}
+	sh.etag, sh.lastModified = s.store.nextETag(), t
+	sh.root.etag = s.store.nextETag()
+	s.store.shares[sh.name] = sh
+	writeETag(c.w.Header(), sh.etag, sh.lastModified)
+	c.w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+func (s *Server) getShare(c *call) error {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	sh, err := s.store.share(c.t.share)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	writeETag(h, sh.etag, sh.lastModified)
+	writeMetadata(h, sh.meta)
+	setMS(h, "x-ms-share-quota", strconv.Itoa(sh.quota))
+	setMS(h, "x-ms-access-tier", sh.accessTier)
+	setMS(h, "x-ms-enabled-protocols", "SMB")
+	setMS(h, "x-ms-lease-state", "available")
+	setMS(h, "x-ms-lease-status", "unlocked")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// deleteShare removes the share and everything in it, at once: the service
+// keeps a deleted share's name busy for a while, the emulator does not.
+func (s *Server) deleteShare(c *call) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	sh, err := s.store.share(c.t.share)
+	if err != nil {
+		return err
+	}
+	delete(s.store.shares, sh.name)
+	release(sh.root)
+	c.w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// updateShare applies change to the share under the write lock and answers 200
+// with the new ETag.
+func (s *Server) updateShare(c *call, change func(*share) error) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	sh, err := s.store.share(c.t.share)
+	if err != nil {
+		return err
+	}
+	if err := change(sh); err != nil {
+		return err
+	}
+	sh.etag, sh.lastModified = s.store.nextETag(), now()
+	writeETag(c.w.Header(), sh.etag, sh.lastModified)
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) setShareMetadata(c *call) error {
+	meta, err := parseMetadata(c.r.Header)
+	if err != nil {
+		return err
+	}
+	return s.updateShare(c, func(sh *share) error {
+		sh.meta = meta
+		return nil
+	})
+}
+
+func (s *Server) setShareProperties(c *call) error {
+	return s.updateShare(c, func(sh *share) error {
+		// Validate on a copy so that a bad header changes nothing.
+		probe := *sh
+		if err := shareSettings(c.r.Header, &probe); err != nil {
+			return err
+		}
+		sh.quota, sh.accessTier = probe.quota, probe.accessTier
+		return nil
+	})
+}
+
+func (s *Server) shareStats(c *call) error {
+	s.store.mu.RLock()
+	sh, err := s.store.share(c.t.share)
+	var used int64
+	if err == nil {
+		used = usage(sh.root)
+	}
+	s.store.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	writeXML(c.w, http.StatusOK, struct {
+		XMLName xml.Name `xml:"ShareStats"`
+		Bytes   int64    `xml:"ShareUsageBytes"`
+	}{Bytes: used})
+	return nil
+}

@@ -1,0 +1,148 @@
+package filesemu
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// smbTimeLayout is how the service writes SMB times: always seven fractional
+// digits (100 ns), which is the only form the SDKs parse.
+const smbTimeLayout = "2006-01-02T15:04:05.0000000Z"
+
+func formatSMBTime(t time.Time) string { return t.UTC().Format(smbTimeLayout) }
+
+// smbProps are the SMB properties of a file or directory.
+type smbProps struct {
+	Attributes    attributes
+	CreationTime  time.Time
+	LastWriteTime time.Time
+	ChangeTime    time.Time
+	PermissionKey string
+}
+
+// attributes is a set of NTFS attribute bits.
+type attributes uint16
+
+// attributeNames is in the order the service lists attributes.
+var attributeNames = []string{"ReadOnly", "Hidden", "System", "None", "Directory", "Archive",
+	"Temporary", "Offline", "NotContentIndexed", "NoScrubData"}
+
+func attributeBit(name string) attributes {
+	for i, n := range attributeNames {
+		if strings.EqualFold(n, name) {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+var (
+	attrNone      = attributeBit("None")
+	attrDirectory = attributeBit("Directory")
+	attrArchive   = attributeBit("Archive")
+)
+
+// parseAttributes parses "ReadOnly|Archive" (spaces allowed around names).
+func parseAttributes(v string) (attributes, bool) {
+	var a attributes
+	for name := range strings.SplitSeq(v, "|") {
+		bit := attributeBit(strings.TrimSpace(name))
+		if bit == 0 {
+			return 0, false
+		}
+		a |= bit
+	}
+	return a, true
+}
+
+// normalize applies the service's rules: directories always carry Directory,
+// files never do, and None only stands alone.
+func (a attributes) normalize(dir bool) attributes {
+	if dir {
+		a |= attrDirectory
+	} else {
+		a &^= attrDirectory
+	}
+	if a&^attrNone != 0 {
+		a &^= attrNone
+	}
+	if a == 0 {
+		a = attrNone
+	}
+	return a
+}
+
+func (a attributes) String() string {
+	var names []string
+	for i, n := range attributeNames {
+		if a&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, " | ")
+}
+
+// smbUpdate applies the x-ms-file-* property headers of a create or set-properties
+// request. Each of them is "now", "preserve", or a value; absent headers take
+// the defaults of the operation (creating: now; setting: preserve, except the
+// change time which any change moves to now).
+func smbUpdate(h http.Header, p *smbProps, dir, creating bool) error {
+	t := now()
+	if v := h.Get("x-ms-file-attributes"); v != "" && !strings.EqualFold(v, "preserve") {
+		a, ok := parseAttributes(v)
+		if !ok {
+			return errInvalidHeader("x-ms-file-attributes")
+		}
+		p.Attributes = a
+	} else if creating && !dir {
+		p.Attributes = attrArchive
+	}
+	p.Attributes = p.Attributes.normalize(dir)
+	for _, f := range []struct {
+		header    string
+		field     *time.Time
+		keepByDef bool
+	}{
+		{"x-ms-file-creation-time", &p.CreationTime, !creating},
+		{"x-ms-file-last-write-time", &p.LastWriteTime, !creating},
+		{"x-ms-file-change-time", &p.ChangeTime, false},
+	} {
+		if err := applySMBTime(h.Get(f.header), f.header, f.field, t, f.keepByDef); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applySMBTime sets *field from a header value, "now" or "preserve"; empty means
+// preserve when keepByDefault, now otherwise.
+func applySMBTime(v, header string, field *time.Time, t time.Time, keepByDefault bool) error {
+	switch {
+	case v == "" && keepByDefault, strings.EqualFold(v, "preserve"):
+	case v == "", strings.EqualFold(v, "now"):
+		*field = t
+	default:
+		parsed, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return errInvalidHeader(header)
+		}
+		*field = parsed.UTC().Truncate(100 * time.Nanosecond)
+	}
+	return nil
+}
+
+// writeSMBHeaders answers the SMB properties of n.
+func writeSMBHeaders(h http.Header, n *node) {
+	setMS(h, "x-ms-file-attributes", n.smb.Attributes.String())
+	setMS(h, "x-ms-file-creation-time", formatSMBTime(n.smb.CreationTime))
+	setMS(h, "x-ms-file-last-write-time", formatSMBTime(n.smb.LastWriteTime))
+	setMS(h, "x-ms-file-change-time", formatSMBTime(n.smb.ChangeTime))
+	setMS(h, "x-ms-file-permission-key", n.smb.PermissionKey)
+	setMS(h, "x-ms-file-id", formatID(n.id))
+	parent := uint64(0)
+	if n.parent != nil {
+		parent = n.parent.id
+	}
+	setMS(h, "x-ms-file-parent-id", formatID(parent))
+}
