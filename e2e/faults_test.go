@@ -53,8 +53,15 @@ func checkFiles(t *testing.T, root string, want map[string][]byte) {
 // run runs azsync and returns its combined output and exit status.
 func run(t *testing.T, args ...string) (string, int) {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv is run with more environment variables.
+func runEnv(t *testing.T, env []string, args ...string) (string, int) {
+	t.Helper()
 	cmd := azsyncCmd(args...)
 	cmd.Env = append(cmd.Env, "AZCOPY_LOG_LOCATION="+t.TempDir(), "AZCOPY_CONCURRENCY_VALUE=8")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil && cmd.ProcessState == nil {
 		t.Fatal(err)

@@ -56,7 +56,16 @@ func RepoRoot() (string, error) {
 
 // StartAzurite starts Azurite's blob service in memory on a free loopback port and waits until it
 // listens. Stop it with Stop.
-func StartAzurite(ctx context.Context) (*Azurite, error) {
+func StartAzurite(ctx context.Context) (*Azurite, error) { return startAzurite(ctx, "http") }
+
+// StartAzuriteOAuth starts Azurite over https with the given certificate and key, accepting OAuth
+// bearer tokens (`--oauth basic`: any unsigned JWT with a storage audience, a Microsoft issuer and a
+// valid lifetime).
+func StartAzuriteOAuth(ctx context.Context, certFile, keyFile string) (*Azurite, error) {
+	return startAzurite(ctx, "https", "--oauth", "basic", "--cert", certFile, "--key", keyFile)
+}
+
+func startAzurite(ctx context.Context, scheme string, extra ...string) (*Azurite, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -73,8 +82,9 @@ func StartAzurite(ctx context.Context) (*Azurite, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
-		"--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry")
+	args := append([]string{"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
+		"--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
@@ -85,7 +95,7 @@ func StartAzurite(ctx context.Context) (*Azurite, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting azurite: %w", err)
 	}
-	a := &Azurite{Endpoint: fmt.Sprintf("http://127.0.0.1:%d/%s", port, DevAccount), cmd: cmd, done: make(chan struct{}), dir: dir}
+	a := &Azurite{Endpoint: fmt.Sprintf("%s://127.0.0.1:%d/%s", scheme, port, DevAccount), cmd: cmd, done: make(chan struct{}), dir: dir}
 	ready := make(chan struct{})
 	var log strings.Builder
 	go func() {
