@@ -131,7 +131,6 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 	// Only the events the log level keeps: the SDK formats every request otherwise.
 	azlog.SetEvents(logger.SDKEvents()...)
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
-	rep.Init(jobID, logger.Path())
 
 	engine := transfer.NewEngine(j.concurrency, g.capMbps)
 	cfg, err := endpointConfig(env, g, f, j, engine, logger)
@@ -149,6 +148,8 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 			return fail(rep, err)
 		}
 	}
+	// The job starts once both ends are known to be usable: before that, a failure is one Error.
+	rep.Init(jobID, logger.Path())
 	s := syncer.New(pair.Src, pair.Dst, syncer.Options{
 		Recursive:       f.recursive,
 		Filter:          j.filter,
@@ -247,7 +248,8 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", j.fromTo)}
 	case f.preserveSMBInfo || f.preserveSMBPermissions:
 		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
-	case changed("s2s-preserve-access-tier"):
+	case !f.s2sPreserveAccessTier:
+		// true, the default, asks for nothing here; false asks for something that cannot happen.
 		return nil, usageError{fmt.Errorf("--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", j.fromTo)}
 	case f.putMD5 && !upload:
 		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads; for downloads use --check-md5")}

@@ -13,7 +13,8 @@ const eventAuthentication log.Event = "Authentication"
 // SDKListener returns a listener for azcore/log.SetListener that writes the
 // Azure SDK's events into this log, redacted, at these levels:
 //
-//   - ResponseError (a non-2xx answer, e.g. a 404 while probing): WARNING;
+//   - ResponseError (a non-2xx answer): INFO, since many are expected (a 404 while probing whether a
+//     name is a blob) and azsync logs the failures that matter itself, at ERROR;
 //   - Retry: INFO for a retry being scheduled or attempted ("End Try #n",
 //     "Try=n" with n > 1), WARNING for a transport error, an abort or giving
 //     up, DEBUG for the bookkeeping every request produces (first try, status
@@ -48,17 +49,15 @@ func (l *Logger) SDKEvents() []log.Event {
 	case l.Enabled(Info):
 		return []log.Event{log.EventResponseError, log.EventRetryPolicy, eventAuthentication}
 	default:
-		return []log.Event{log.EventResponseError, log.EventRetryPolicy}
+		return []log.Event{log.EventRetryPolicy}
 	}
 }
 
 func sdkLevel(ev log.Event, msg string) Level {
 	switch ev {
-	case log.EventResponseError:
-		return Warning
 	case log.EventRetryPolicy:
 		return retryLevel(msg)
-	case eventAuthentication:
+	case eventAuthentication, log.EventResponseError:
 		return Info
 	default:
 		return Debug

@@ -16,7 +16,7 @@ func TestSDKLevels(t *testing.T) {
 	}{
 		{log.EventRequest, "==> OUTGOING REQUEST (Try=1)", Debug},
 		{log.EventResponse, "==> REQUEST/RESPONSE (Try=1/1.2ms, OpTime=1.3ms) -- RESPONSE RECEIVED", Debug},
-		{log.EventResponseError, "RESPONSE 404: BlobNotFound", Warning},
+		{log.EventResponseError, "RESPONSE 404: BlobNotFound", Info},
 		{log.EventRetryPolicy, "=====> Try=1 for GET https://h/c/x", Debug},
 		{log.EventRetryPolicy, "response 200", Debug},
 		{log.EventRetryPolicy, "exit due to non-retriable status code", Debug},
@@ -58,7 +58,7 @@ func TestSDKListenerAndEventsPerLevel(t *testing.T) {
 	}{
 		{Debug, true, nil},
 		{Info, true, []log.Event{log.EventResponseError, log.EventRetryPolicy, eventAuthentication}},
-		{Warning, true, []log.Event{log.EventResponseError, log.EventRetryPolicy}},
+		{Warning, true, []log.Event{log.EventRetryPolicy}},
 		{Error, false, nil},
 	} {
 		l, err := Open(t.TempDir(), "job", tc.level)

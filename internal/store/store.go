@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"iter"
 	"strings"
@@ -69,6 +70,29 @@ type Store interface {
 type Hasher interface {
 	HashMD5(ctx context.Context, name string) ([]byte, error)
 }
+
+// NameChecker is implemented by stores that cannot hold every name a file system can (Blob storage
+// turns '\\' into '/'): a source entry it refuses fails instead of being stored under another name.
+type NameChecker interface {
+	CheckName(name string) error
+}
+
+// ValidName reports why a listed name cannot be synced: an empty, "." or ".." segment, or a NUL byte.
+// Such names exist in Blob storage ("a//b", "../x", "/abs") but have no safe place on a file system.
+func ValidName(name string) error {
+	if strings.IndexByte(name, 0) >= 0 {
+		return fmt.Errorf("name %q holds a NUL byte", name)
+	}
+	for seg := range strings.SplitSeq(name, "/") {
+		if !ValidSegment(seg) {
+			return fmt.Errorf("name %q has an empty, '.' or '..' segment and would not stay inside the destination", name)
+		}
+	}
+	return nil
+}
+
+// ValidSegment reports whether one path segment can stand for itself on a file system.
+func ValidSegment(seg string) bool { return seg != "" && seg != "." && seg != ".." }
 
 // Join joins a directory and a name with '/', treating "" as the root.
 func Join(dir, name string) string {

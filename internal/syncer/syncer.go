@@ -147,7 +147,8 @@ func (s *Syncer) Run(ctx context.Context, single *Single, dstMissing bool) (Outc
 	if listErr != nil || s.Stats.CopiesFailed.Load() > 0 {
 		if held := s.Stats.DeletesPlanned.Load(); held > 0 {
 			s.Stats.DeletesHeldBack.Store(held)
-			s.obs.Warn(fmt.Sprintf("%d deletions were held back because not every listing and copy succeeded; nothing was deleted", held))
+			s.obs.Warn(fmt.Sprintf("%d %s held back because not every listing and copy succeeded; nothing was deleted",
+				held, plural(held, "deletion was", "deletions were")))
 		}
 		if listErr != nil {
 			return Failed, listErr
@@ -390,4 +391,11 @@ func (s *Syncer) deleteOne(ctx context.Context, name string) {
 	}
 	s.Stats.Deleted.Add(1)
 	s.obs.Infof("deleted %s", display)
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -20,7 +21,7 @@ func (s *Syncer) walkTree(ctx context.Context, dstMissing bool) {
 	var g errgroup.Group
 	g.SetLimit(s.opts.ListParallelism)
 	w := &walker{s: s, g: &g}
-	w.dir(ctx, "", true, !dstMissing)
+	w.dir(ctx, "", true, !dstMissing, nil)
 	g.Wait()
 }
 
@@ -29,16 +30,19 @@ type walker struct {
 	g *errgroup.Group
 }
 
-func (w *walker) descend(ctx context.Context, dir string, onSrc, onDst bool) {
-	if !w.g.TryGo(func() error { w.dir(ctx, dir, onSrc, onDst); return nil }) {
-		w.dir(ctx, dir, onSrc, onDst)
+func (w *walker) descend(ctx context.Context, dir string, onSrc, onDst bool, doom *doomed) {
+	if !w.g.TryGo(func() error { w.dir(ctx, dir, onSrc, onDst, doom); return nil }) {
+		w.dir(ctx, dir, onSrc, onDst, doom)
 	}
 }
 
-// dir merges the listings of dir on both sides (a side where it does not exist is empty).
-func (w *walker) dir(ctx context.Context, dir string, onSrc, onDst bool) {
+// dir merges the listings of dir on both sides (a side where it does not exist is empty). doom is set
+// when dir exists only at the destination and its contents are being deleted.
+func (w *walker) dir(ctx context.Context, dir string, onSrc, onDst bool, doom *doomed) {
 	s := w.s
+	defer doom.finish(s)
 	if ctx.Err() != nil {
+		doom.keep()
 		return
 	}
 	srcNext, srcStop := iter.Pull2(sorted(s.src, prefetch(ctx, listing(ctx, s.src, dir, onSrc))))
@@ -50,12 +54,13 @@ func (w *walker) dir(ctx context.Context, dir string, onSrc, onDst bool) {
 	de, derr, dok := dstNext()
 	for sok || dok {
 		if serr != nil || derr != nil {
+			doom.keep()
 			s.failListing(firstErr(serr, derr))
 			return
 		}
 		switch {
 		case dok && (!sok || store.Key(de) < store.Key(se)):
-			w.destinationOnly(ctx, de)
+			w.destinationOnly(ctx, de, doom)
 			de, derr, dok = dstNext()
 		case sok && (!dok || store.Key(se) < store.Key(de)):
 			w.sourceOnly(ctx, se)
@@ -138,30 +143,15 @@ func prefetch(ctx context.Context, seq iter.Seq2[store.Entry, error]) iter.Seq2[
 	}
 }
 
-// ValidName reports why a listed name cannot be synced: an empty, "." or ".." segment, or a NUL byte.
-// Such names exist in Blob storage ("a//b", "../x", "/abs") but have no safe place on a file system.
-func ValidName(name string) error {
-	if strings.IndexByte(name, 0) >= 0 {
-		return fmt.Errorf("name %q holds a NUL byte", name)
-	}
-	for seg := range strings.SplitSeq(name, "/") {
-		switch seg {
-		case "", ".", "..":
-			return fmt.Errorf("name %q has an empty, '.' or '..' segment and would not stay inside the destination", name)
-		}
-	}
-	return nil
-}
-
 func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 	s := w.s
-	if !w.valid(e, s.src) {
+	if !w.sourceValid(e) {
 		return
 	}
 	if e.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) {
 			w.markDir(ctx, e, store.Entry{})
-			w.descend(ctx, e.Name, true, false)
+			w.descend(ctx, e.Name, true, false, nil)
 		}
 		return
 	}
@@ -172,40 +162,41 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 	s.planCopy(ctx, task{src: e, dstName: e.Name})
 }
 
-func (w *walker) destinationOnly(ctx context.Context, e store.Entry) {
+func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doomed) {
 	s := w.s
-	if s.opts.Delete == DeleteNever || !w.valid(e, s.dst) {
-		if !e.IsDir && s.opts.Filter.File(e.Name) {
-			s.Stats.DestinationFiles.Add(1)
-		}
+	counted := !e.IsDir && s.opts.Filter.File(e.Name)
+	if counted {
+		s.Stats.DestinationFiles.Add(1)
+	}
+	if s.opts.Delete == DeleteNever {
 		return
 	}
-	if e.IsDir {
-		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) {
-			if s.opts.DeleteDirs && e.Marker {
-				s.dirs.add(e.Name)
-			}
-			w.descend(ctx, e.Name, false, true)
-		}
+	if err := store.ValidName(e.Name); err != nil {
+		// Not ours to judge or reach: left alone, and so is the folder holding it.
+		doom.keep()
+		s.obs.Warn(fmt.Sprintf("leaving %s alone: %v", s.dst.Display(e.Name), err))
 		return
 	}
-	if !s.opts.Filter.File(e.Name) {
-		return
+	switch {
+	case e.IsDir && s.opts.Recursive && s.opts.Filter.Dir(e.Name):
+		w.descend(ctx, e.Name, false, true, doom.child(e))
+	case e.IsDir || !counted:
+		doom.keep() // filtered out, or below the top level without --recursive: never deleted
+	default:
+		s.Stats.DeletesPlanned.Add(1)
+		s.deletes.add(e.Name)
 	}
-	s.Stats.DestinationFiles.Add(1)
-	s.Stats.DeletesPlanned.Add(1)
-	s.deletes.add(e.Name)
 }
 
 func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	s := w.s
-	if !w.valid(src, s.src) {
+	if !w.sourceValid(src) {
 		return
 	}
 	if src.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) {
 			w.markDir(ctx, src, dst)
-			w.descend(ctx, src.Name, true, true)
+			w.descend(ctx, src.Name, true, true, nil)
 		}
 		return
 	}
@@ -227,17 +218,62 @@ func (w *walker) markDir(ctx context.Context, src, dst store.Entry) {
 	}
 }
 
-// valid fails an entry whose name cannot be synced safely, counting it as a failed transfer so that
-// the run reports it and holds deletions back.
-func (w *walker) valid(e store.Entry, st store.Store) bool {
-	err := ValidName(e.Name)
+// sourceValid fails a source entry whose name cannot be synced safely, or that the destination
+// cannot hold under the same name, counting it as a failed transfer so that the run reports it and
+// holds deletions back.
+func (w *walker) sourceValid(e store.Entry) bool {
+	err := store.ValidName(e.Name)
+	if checker, ok := w.s.dst.(store.NameChecker); ok && err == nil {
+		err = checker.CheckName(e.Name)
+	}
 	if err == nil {
 		return true
 	}
+	w.s.Stats.CopiesPlanned.Add(1)
 	w.s.Stats.CopiesFailed.Add(1)
-	w.s.Stats.addFailure(Failure{Src: st.Display(e.Name), Err: err})
-	w.s.obs.Failed(fmt.Errorf("skipping %s: %w", st.Display(e.Name), err))
+	w.s.Stats.addFailure(Failure{Src: w.s.src.Display(e.Name), Err: err})
+	w.s.obs.Failed(fmt.Errorf("skipping %s: %w", w.s.src.Display(e.Name), err))
 	return false
+}
+
+// doomed is a destination-only directory whose contents are being deleted. Once its own listing and
+// those of its sub-directories are done, it is removed too, unless something in it stays (filtered
+// out, out of reach, or failed to list): then its parent stays as well. A nil *doomed is a
+// directory that is not being deleted.
+type doomed struct {
+	name    string
+	marker  bool
+	parent  *doomed
+	pending atomic.Int32 // own listing plus sub-directories not finished
+	kept    atomic.Bool
+}
+
+// child starts tracking sub-directory e of d (or of a directory present on both sides, when d is nil).
+func (d *doomed) child(e store.Entry) *doomed {
+	c := &doomed{name: e.Name, marker: e.Marker, parent: d}
+	c.pending.Store(1)
+	if d != nil {
+		d.pending.Add(1)
+	}
+	return c
+}
+
+func (d *doomed) keep() {
+	if d != nil {
+		d.kept.Store(true)
+	}
+}
+
+func (d *doomed) finish(s *Syncer) {
+	if d == nil || d.pending.Add(-1) != 0 {
+		return
+	}
+	if d.kept.Load() {
+		d.parent.keep()
+	} else if d.marker && s.opts.DeleteDirs {
+		s.dirs.add(d.name)
+	}
+	d.parent.finish(s)
 }
 
 // dirList collects destination folders that only the destination has, to remove once emptied.

@@ -73,12 +73,13 @@ func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, 
 		length := min(chunkSize, size-off)
 		g.Go(func() error {
 			defer func() { <-e.slots }()
+			// The cap is taken before the read, so that a download is paced on the wire, not after it.
+			if err := e.limit(gctx, int(length)); err != nil {
+				return err
+			}
 			buf := e.buffer(length)
 			defer e.recycle(buf)
 			if err := read(gctx, off, buf); err != nil {
-				return err
-			}
-			if err := e.limit(gctx, len(buf)); err != nil {
 				return err
 			}
 			if err := write(gctx, idx, off, buf); err != nil {

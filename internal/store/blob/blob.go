@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -155,6 +157,12 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 					}
 					stubs = stubs[1:]
 				}
+				if e.IsDir && !store.ValidSegment(store.Base(e.Name)) {
+					if !s.yieldEach(ctx, e.Name+"/", yield) {
+						return
+					}
+					continue
+				}
 				if len(stubs) > 0 && e.IsDir && stubs[0].Name == e.Name {
 					e.Marker, e.ModTime = true, stubs[0].ModTime
 					stubs = stubs[1:]
@@ -173,6 +181,42 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 }
 
 func byKey(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) }
+
+// yieldEach yields every blob under a prefix that cannot be a directory on a file system ("a//",
+// "../", "/"), as files with their full names, so that each is reported by name rather than the
+// whole prefix at once. They sort where the prefix did, so the listing stays in Key order.
+func (s *Store) yieldEach(ctx context.Context, prefix string, yield func(store.Entry, error) bool) bool {
+	full := s.prefix + prefix
+	pager := s.cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &full})
+	for pager.More() {
+		resp, err := pager.NextPage(ctx)
+		if err != nil {
+			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(prefix), err))
+			return false
+		}
+		for _, b := range resp.Segment.BlobItems {
+			if !yield(entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b), nil) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// CheckName refuses names that Blob storage would store under another name or could not list back.
+func (s *Store) CheckName(name string) error {
+	switch {
+	case strings.ContainsRune(name, '\\'):
+		return fmt.Errorf("name %q holds a '\\', which Blob storage turns into '/'", name)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("name %q is not valid UTF-8", name)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("name %q holds a control character, which Blob storage cannot list back", name)
+	case utf8.RuneCountInString(s.prefix+name) > 1024:
+		return fmt.Errorf("name %q is longer than the 1024 characters a blob name may have", name)
+	}
+	return nil
+}
 
 // folderKey marks a directory stub blob, as Data Lake Storage and the reference write them.
 const folderKey = "hdi_isfolder"

@@ -1,0 +1,16 @@
+package store
+
+import "testing"
+
+func TestValidName(t *testing.T) {
+	for _, bad := range []string{"", "..", "../x", "a/../b", "/abs", "a//b", "a/", "./x", "nul\x00"} {
+		if ValidName(bad) == nil {
+			t.Errorf("ValidName(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"a", "a/b", "..a", "a..", "trailing.", " space", "%#?+;&"} {
+		if err := ValidName(good); err != nil {
+			t.Errorf("ValidName(%q): %v", good, err)
+		}
+	}
+}
