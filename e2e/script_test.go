@@ -49,6 +49,17 @@ func TestScripts(t *testing.T) {
 			"mtime":       cmdMtime,
 			"json-check":  cmdJSONCheck,
 			"tree":        cmdTree,
+			// cmds_extra_test.go
+			"mkfile":      cmdMkfile,
+			"nosig":       cmdNoSig,
+			"plan":        cmdPlan,
+			"logplan":     cmdLogPlan,
+			"joblog":      cmdJobLog,
+			"catlogs":     cmdCatLogs,
+			"lsdir":       cmdLsDir,
+			"blob-find":   cmdBlobFind,
+			"files":       cmdFiles,
+			"blob-setmd5": cmdBlobSetMD5,
 		},
 	})
 }
