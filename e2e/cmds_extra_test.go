@@ -99,20 +99,12 @@ func cmdNoSig(ts *testscript.TestScript, neg bool, args []string) {
 			checked++
 			continue
 		}
-		root := ts.MkAbs(a)
-		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			check(p, string(data))
-			checked++
-			return nil
-		})
+		files, err := treeFiles(ts.MkAbs(a))
 		ts.Check(err)
+		for name, data := range files {
+			check(name, string(data))
+			checked++
+		}
 	}
 	fmt.Fprintf(ts.Stdout(), "checked %d files\n", checked)
 }

@@ -111,6 +111,15 @@ func buildHostileTree(t *testing.T, root string, n int) map[string][]byte {
 // readTree returns the content of every regular file below root by relative path.
 func readTree(t *testing.T, root string) map[string][]byte {
 	t.Helper()
+	got, err := treeFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// treeFiles returns the content of every regular file below root by '/'-separated relative path.
+func treeFiles(root string) (map[string][]byte, error) {
 	got := map[string][]byte{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -124,10 +133,7 @@ func readTree(t *testing.T, root string) map[string][]byte {
 		got[filepath.ToSlash(rel)] = data
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return got, err
 }
 
 // compareTrees fails unless got holds exactly want's names with want's bytes.

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -10,7 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -248,26 +247,9 @@ func cmdTree(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: tree DIR")
 	}
-	root := ts.MkAbs(args[0])
-	var lines []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		sum := md5.Sum(data)
-		lines = append(lines, fmt.Sprintf("%s %d %x", filepath.ToSlash(rel), len(data), sum))
-		return nil
-	})
+	files, err := treeFiles(ts.MkAbs(args[0]))
 	ts.Check(err)
-	slices.Sort(lines)
-	var buf bytes.Buffer
-	for _, l := range lines {
-		buf.WriteString(l + "\n")
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(ts.Stdout(), "%s %d %x\n", name, len(files[name]), md5.Sum(files[name]))
 	}
-	ts.Stdout().Write(buf.Bytes())
 }
