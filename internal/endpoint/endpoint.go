@@ -201,6 +201,7 @@ func hasBlobsUnder(ctx context.Context, cc *container.Client, prefix string) (bo
 
 func containerClient(loc location.Location, cfg Config) (*container.Client, error) {
 	opts := &container.ClientOptions{ClientOptions: cfg.Client}
+	opts.PerRetryPolicies = append([]policy.Policy{blobstore.FreshBodies{}}, opts.PerRetryPolicies...)
 	if loc.SAS != "" || cfg.Credential == nil {
 		return container.NewClientWithNoCredential(loc.ContainerURL(), opts)
 	}

@@ -38,8 +38,20 @@ func (e *Engine) Moved() int64 { return e.moved.Load() }
 // ReadFunc fills buf with the content at off.
 type ReadFunc func(ctx context.Context, off int64, buf []byte) error
 
-// WriteFunc stores chunk number idx, which holds the content at off.
-type WriteFunc func(ctx context.Context, idx int, off int64, buf []byte) error
+// Chunk is one piece of the content on its way to the destination.
+type Chunk struct {
+	Index  int
+	Offset int64
+	Data   []byte
+	keep   bool
+}
+
+// Keep says that something the write started may still read Data after the write returned (an HTTP
+// attempt abandoned mid-body), so the buffer must not be reused.
+func (c *Chunk) Keep() { c.keep = true }
+
+// WriteFunc stores a chunk.
+type WriteFunc func(ctx context.Context, c *Chunk) error
 
 // Chunked moves size bytes in chunks of chunkSize: each is read into a pooled buffer, then written.
 // Chunks run in parallel. An empty content is one empty chunk, so write always runs at least once.
@@ -77,12 +89,17 @@ func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, 
 			if err := e.limit(gctx, int(length)); err != nil {
 				return err
 			}
-			buf := e.buffer(length)
-			defer e.recycle(buf)
+			c := &Chunk{Index: idx, Offset: off, Data: e.buffer(length)}
+			defer func() {
+				if !c.keep {
+					e.recycle(c.Data)
+				}
+			}()
+			buf := c.Data
 			if err := read(gctx, off, buf); err != nil {
 				return err
 			}
-			if err := write(gctx, idx, off, buf); err != nil {
+			if err := write(gctx, c); err != nil {
 				return err
 			}
 			e.moved.Add(length)

@@ -22,11 +22,11 @@ func TestChunkedCopiesAndHashesInOrder(t *testing.T) {
 		e := NewEngine(4, 0)
 		sum, err := e.Chunked(context.Background(), size, 4096, true,
 			func(_ context.Context, off int64, buf []byte) error { copy(buf, src[off:]); return nil },
-			func(_ context.Context, idx int, off int64, buf []byte) error {
+			func(_ context.Context, c *Chunk) error {
 				mu.Lock()
 				defer mu.Unlock()
 				chunks++
-				copy(dst[off:], buf)
+				copy(dst[c.Offset:], c.Data)
 				return nil
 			})
 		if err != nil {
@@ -55,7 +55,7 @@ func TestChunkedStopsOnFirstError(t *testing.T) {
 			}
 			return nil
 		},
-		func(context.Context, int, int64, []byte) error { return nil })
+		func(context.Context, *Chunk) error { return nil })
 	if !errors.Is(err, boom) {
 		t.Fatalf("got %v, want boom", err)
 	}
@@ -67,7 +67,7 @@ func TestChunkedHonoursCancellation(t *testing.T) {
 	e := NewEngine(1, 0)
 	_, err := e.Chunked(ctx, 1<<20, 1024, false,
 		func(context.Context, int64, []byte) error { return nil },
-		func(context.Context, int, int64, []byte) error { return nil })
+		func(context.Context, *Chunk) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}

@@ -364,14 +364,16 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	if e.Size <= putBlobSize {
 		_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
 			func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
-			func(ctx context.Context, _ int, _ int64, buf []byte) error {
-				sum := md5.Sum(buf)
+			func(ctx context.Context, c *transfer.Chunk) error {
+				sum := md5.Sum(c.Data)
 				if s.opts.PutMD5 {
 					headers.BlobContentMD5 = sum[:]
 				}
-				_, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf)), &blockblob.UploadOptions{
+				body := newRequestBody(c)
+				_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{
 					HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 				})
+				body.release(err)
 				return err
 			})
 		return err
@@ -384,13 +386,15 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	}
 	whole, err := s.opts.Engine.Chunked(ctx, e.Size, blockSize, s.opts.PutMD5,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
-		func(ctx context.Context, idx int, _ int64, buf []byte) error {
+		func(ctx context.Context, c *transfer.Chunk) error {
 			// A random prefix keeps blocks of an earlier, interrupted upload of this blob out of the list.
-			ids[idx] = base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(idx)))
-			sum := md5.Sum(buf)
-			_, err := bb.StageBlock(ctx, ids[idx], streaming.NopCloser(bytes.NewReader(buf)), &blockblob.StageBlockOptions{
+			ids[c.Index] = base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(c.Index)))
+			sum := md5.Sum(c.Data)
+			body := newRequestBody(c)
+			_, err := bb.StageBlock(ctx, ids[c.Index], body, &blockblob.StageBlockOptions{
 				TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 			})
+			body.release(err)
 			return err
 		})
 	if err != nil {

@@ -214,8 +214,8 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	verify := s.opts.CheckMD5 != NoCheck && e.MD5 != nil
 	sum, err := s.opts.Engine.Chunked(ctx, e.Size, chunk, verify,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
-		func(_ context.Context, _ int, off int64, buf []byte) error {
-			_, err := f.WriteAt(buf, off)
+		func(_ context.Context, c *transfer.Chunk) error {
+			_, err := f.WriteAt(c.Data, c.Offset)
 			return err
 		})
 	if err != nil {
