@@ -91,6 +91,7 @@ type job struct {
 	putBlobSize int64
 	logLevel    logging.Level
 	concurrency int
+	bufferBytes int64
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, dstArg string) error {
@@ -132,7 +133,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 	azlog.SetEvents(logger.SDKEvents()...)
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
 
-	engine := transfer.NewEngine(j.concurrency, g.capMbps)
+	engine := transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
 	cfg, err := endpointConfig(env, g, f, j, engine, logger)
 	if err != nil {
 		return fail(rep, err)
@@ -290,6 +291,9 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	if j.concurrency, err = concurrency(env.Getenv("AZCOPY_CONCURRENCY_VALUE")); err != nil {
 		return nil, err
 	}
+	if j.bufferBytes, err = bufferBytes(env.Getenv("AZCOPY_BUFFER_GB")); err != nil {
+		return nil, err
+	}
 	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && upload {
 		if err := transfer.LoadContentTypeMap(file); err != nil {
 			return nil, err
@@ -321,6 +325,19 @@ func concurrency(v string) (int, error) {
 		return 0, fmt.Errorf("invalid AZCOPY_CONCURRENCY_VALUE %q: a positive whole number or AUTO", v)
 	}
 	return n, nil
+}
+
+// bufferBytes reads AZCOPY_BUFFER_GB, the most memory (in GB, fractions allowed) that chunks in
+// flight may hold; unset keeps transfer.DefaultMemory.
+func bufferBytes(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	gb, err := strconv.ParseFloat(v, 64)
+	if err != nil || gb <= 0 || gb > 1024 {
+		return 0, fmt.Errorf("invalid AZCOPY_BUFFER_GB %q: a positive number of GB, such as 0.5", v)
+	}
+	return int64(gb * (1 << 30)), nil
 }
 
 func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger) (endpoint.Config, error) {

@@ -8,22 +8,32 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 )
 
 // Engine runs chunk transfers under one budget shared by every file of a run: at most `concurrency`
-// chunks in flight (and so at most that many buffers), an optional rate cap, and pooled buffers.
+// chunks in flight, at most `memory` bytes of buffers among them (blocks grow with file size, so a
+// count alone would not bound memory), an optional rate cap, and pooled buffers.
 type Engine struct {
 	slots   chan struct{}
+	memory  *semaphore.Weighted
+	budget  int64
 	limiter *rate.Limiter
 	moved   atomic.Int64
 	pools   [64]sync.Pool
 }
 
-// NewEngine makes an engine with the given number of chunk slots and a cap in megabits per second
-// (0 means no cap).
-func NewEngine(concurrency int, capMbps float64) *Engine {
-	e := &Engine{slots: make(chan struct{}, max(concurrency, 1))}
+// DefaultMemory is the default budget of chunk buffers in flight.
+const DefaultMemory = 256 * MiB
+
+// NewEngine makes an engine with the given number of chunk slots, bytes of buffers (0 means
+// DefaultMemory) and a cap in megabits per second (0 means no cap).
+func NewEngine(concurrency int, memory int64, capMbps float64) *Engine {
+	if memory <= 0 {
+		memory = DefaultMemory
+	}
+	e := &Engine{slots: make(chan struct{}, max(concurrency, 1)), memory: semaphore.NewWeighted(memory), budget: memory}
 	if capMbps > 0 {
 		bytesPerSec := capMbps * 1e6 / 8
 		// A burst of a quarter second keeps the moment-by-moment rate close to the cap.
@@ -74,17 +84,23 @@ func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, 
 		if gctx.Err() != nil {
 			return nil, wait(g, gctx)
 		}
-		// Slots are taken in chunk order, so the chunk whose turn it is to be hashed always holds one:
-		// waiting for the turn can never starve it.
+		off := int64(idx) * chunkSize
+		length := min(chunkSize, size-off)
+		// A chunk larger than the whole budget still runs, alone.
+		need := min(max(length, 1), e.budget)
+		// Slots and memory are taken in chunk order, so the chunk whose turn it is to be hashed always
+		// holds its share: waiting for the turn can never starve it.
 		select {
 		case e.slots <- struct{}{}:
 		case <-gctx.Done():
 			return nil, wait(g, gctx)
 		}
-		off := int64(idx) * chunkSize
-		length := min(chunkSize, size-off)
+		if err := e.memory.Acquire(gctx, need); err != nil {
+			<-e.slots
+			return nil, wait(g, gctx)
+		}
 		g.Go(func() error {
-			defer func() { <-e.slots }()
+			defer func() { <-e.slots; e.memory.Release(need) }()
 			// The cap is taken before the read, so that a download is paced on the wire, not after it.
 			if err := e.limit(gctx, int(length)); err != nil {
 				return err

@@ -19,7 +19,7 @@ func TestChunkedCopiesAndHashesInOrder(t *testing.T) {
 		dst := make([]byte, size)
 		var mu sync.Mutex
 		chunks := 0
-		e := NewEngine(4, 0)
+		e := NewEngine(4, 0, 0)
 		sum, err := e.Chunked(context.Background(), size, 4096, true,
 			func(_ context.Context, off int64, buf []byte) error { copy(buf, src[off:]); return nil },
 			func(_ context.Context, c *Chunk) error {
@@ -47,7 +47,7 @@ func TestChunkedCopiesAndHashesInOrder(t *testing.T) {
 
 func TestChunkedStopsOnFirstError(t *testing.T) {
 	boom := errors.New("boom")
-	e := NewEngine(2, 0)
+	e := NewEngine(2, 0, 0)
 	_, err := e.Chunked(context.Background(), 1<<20, 1024, true,
 		func(_ context.Context, off int64, _ []byte) error {
 			if off == 5*1024 {
@@ -64,11 +64,38 @@ func TestChunkedStopsOnFirstError(t *testing.T) {
 func TestChunkedHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	e := NewEngine(1, 0)
+	e := NewEngine(1, 0, 0)
 	_, err := e.Chunked(ctx, 1<<20, 1024, false,
 		func(context.Context, int64, []byte) error { return nil },
 		func(context.Context, *Chunk) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+func TestChunkedStaysWithinTheMemoryBudget(t *testing.T) {
+	const budget = 3 * 1024
+	e := NewEngine(16, budget, 0)
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	_, err := e.Chunked(context.Background(), 100*1024, 1024, true,
+		func(context.Context, int64, []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			inFlight += 1024
+			peak = max(peak, inFlight)
+			return nil
+		},
+		func(context.Context, *Chunk) error {
+			mu.Lock()
+			defer mu.Unlock()
+			inFlight -= 1024
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peak > budget {
+		t.Errorf("%d bytes in flight, budget %d", peak, budget)
 	}
 }
