@@ -370,7 +370,6 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 		},
 		Credential:      cred,
 		TrustedSuffixes: suffixes,
-		DryRun:          f.dryRun,
 	}, nil
 }
 

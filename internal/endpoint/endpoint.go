@@ -33,7 +33,6 @@ type Config struct {
 	// toward hosts under TrustedSuffixes.
 	Credential      azcore.TokenCredential
 	TrustedSuffixes []string
-	DryRun          bool
 }
 
 // Pair is a resolved source and destination, ready for the syncer.
