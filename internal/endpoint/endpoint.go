@@ -159,7 +159,6 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 		s.prepare = root.EnsureContainer
 		return s, nil
 	}
-	s.prepare = root.EnsureContainer
 	if loc.Path != "" && !loc.TrailingSlash {
 		// "…/name" is the blob when one exists, else the virtual directory (SPEC §2).
 		at := mk(parent(loc.Path))
