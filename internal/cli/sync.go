@@ -65,14 +65,11 @@ the blob's metadata ("mtime"), so a second sync right after the first transfers 
 With --delete-destination=true (or prompt), destination files that are not at the source are
 deleted, but only after every listing and every copy succeeded; a missing source is an error.`,
 		Example: syncExamples,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))}
-			}
-			return nil
-		},
+		// The arguments are counted in runSync, so that a wrong count is reported in the chosen
+		// output format like any other mistake.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSync(cmd, env, g, f, args[0], args[1])
+			return runSync(cmd, env, g, f, args)
 		},
 	}
 	f = addSyncFlags(cmd)
@@ -94,7 +91,7 @@ type job struct {
 	bufferBytes int64
 }
 
-func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, dstArg string) error {
+func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
 	format, err := output.ParseFormat(g.outputType)
 	if err != nil {
 		return usageError{err}
@@ -115,7 +112,10 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, 
 		rep.Error(prefix + describe(err))
 		return errReported
 	}
-	j, err := validate(cmd, env, g, f, srcArg, dstArg)
+	if len(args) != 2 {
+		return fail(output.New(repOpts), usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
+	}
+	j, err := validate(cmd, env, g, f, args[0], args[1])
 	if err != nil {
 		return fail(output.New(repOpts), err)
 	}
