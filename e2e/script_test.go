@@ -35,7 +35,14 @@ func TestScripts(t *testing.T) {
 			rand.Read(random[:])
 			env.Setenv("BLOB", azurite.Endpoint)
 			env.Setenv("SAS", sas)
-			env.Setenv("C", "t"+hex.EncodeToString(random[:]))
+			c := "t" + hex.EncodeToString(random[:])
+			env.Setenv("C", c)
+			// A container SAS for ${C}b: Azurite serves the *FromURL operations only under one.
+			sasB, err := azurite.ContainerSAS(c+"b", time.Now().Add(24*time.Hour))
+			if err != nil {
+				return err
+			}
+			env.Setenv("SASB", sasB)
 			env.Setenv("AZCOPY_LOG_LOCATION", filepath.Join(env.WorkDir, "logs"))
 			env.Setenv("AZCOPY_CONCURRENCY_VALUE", "8")
 			return nil

@@ -239,25 +239,30 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 		return nil, usageError{err}
 	}
 	j.fromTo = location.FromTo{Src: j.src.Kind, Dst: j.dst.Kind}
-	if j.src.Kind != location.Local && j.dst.Kind != location.Local {
-		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob", j.fromTo)
+	switch j.fromTo.String() {
+	case "LocalBlob", "BlobLocal", "BlobBlob":
+	default:
+		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob and Blob↔Blob", j.fromTo)
 	}
-	upload := j.src.Kind == location.Local
+	upload, download := j.src.Kind == location.Local, j.dst.Kind == location.Local
 	changed := cmd.Flags().Changed
 	switch {
 	case f.includeAttributes != "" || f.excludeAttributes != "":
 		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", j.fromTo)}
 	case f.preserveSMBInfo || f.preserveSMBPermissions:
 		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
-	case !f.s2sPreserveAccessTier:
+	case !f.s2sPreserveAccessTier && (upload || download):
 		// true, the default, asks for nothing here; false asks for something that cannot happen.
 		return nil, usageError{fmt.Errorf("--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", j.fromTo)}
 	case f.putMD5 && !upload:
-		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads; for downloads use --check-md5")}
-	case changed("put-blob-size-mb") && !upload:
+		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads from local disk (a Blob→Blob copy keeps the source's Content-MD5); for downloads use --check-md5")}
+	case changed("put-blob-size-mb") && download:
 		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads")}
-	case changed("check-md5") && upload:
+	case changed("check-md5") && !download:
 		return nil, usageError{fmt.Errorf("--check-md5 applies to downloads; for uploads use --put-md5")}
+	case !upload && !download && j.src.SAS == "" && env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "":
+		// The service reads the source itself: it needs a SAS it can present, or a public container.
+		return nil, usageError{fmt.Errorf("a Blob→Blob sync needs a SAS in the source URL (or a public source container): the service reads the source itself")}
 	case f.mirrorMode && changed("compare-hash") && !strings.EqualFold(f.compareHash, "none"):
 		return nil, usageError{fmt.Errorf("--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")}
 	case g.capMbps < 0:
@@ -361,7 +366,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			Warn: func(msg string) { logger.Warnf("%s", msg) }},
 		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
-			PutMD5: f.putMD5 || j.compare == compare.ByMD5},
+			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier},
 		Client: azcore.ClientOptions{
 			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,

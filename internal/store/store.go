@@ -26,6 +26,7 @@ type Entry struct {
 	// ContentType is known for remote entries; for local ones the writer detects it.
 	ContentType string
 	ETag        string // remote entries: lets ranged reads insist on one version of the content
+	AccessTier  string // blobs: Hot, Cool, Cold, Archive when the listing says
 	// Marker says a directory exists as an object of its own (a local folder; in Blob storage a
 	// zero-length stub blob marked hdi_isfolder), not only as the common prefix of other names.
 	Marker bool
@@ -69,6 +70,18 @@ type Store interface {
 // --compare-hash when the listing does not carry one.
 type Hasher interface {
 	HashMD5(ctx context.Context, name string) ([]byte, error)
+}
+
+// URLSource is implemented by stores whose entries a storage service can read by URL (Blob with a
+// SAS in the URL, or a public container), so that another store can copy them server-side.
+type URLSource interface {
+	SourceURL(name string) string
+}
+
+// ServerCopier is implemented by stores that can have the service copy an entry from a URL, so the
+// bytes never pass through azsync. Like Put, it records e.ModTime and leaves no partial entry.
+type ServerCopier interface {
+	CopyFromURL(ctx context.Context, e Entry, srcURL string) error
 }
 
 // NameChecker is implemented by stores that cannot hold every name a file system can (Blob storage

@@ -283,6 +283,11 @@ func (s *Syncer) copyOne(ctx context.Context, t task) error {
 	if e.IsDir {
 		return s.dst.Put(ctx, e, nil)
 	}
+	if copier, ok := s.dst.(store.ServerCopier); ok {
+		if from, ok := s.src.(store.URLSource); ok {
+			return copier.CopyFromURL(ctx, e, from.SourceURL(t.src.Name))
+		}
+	}
 	src, err := s.src.Open(ctx, t.src)
 	if err != nil {
 		return err

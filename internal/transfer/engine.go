@@ -69,7 +69,7 @@ type WriteFunc func(ctx context.Context, c *Chunk) error
 // With hash set it returns the MD5 of the whole content, hashed in order as chunks complete, so no
 // second read of the data is needed.
 func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, read ReadFunc, write WriteFunc) ([]byte, error) {
-	n := max(int((size+chunkSize-1)/chunkSize), 1)
+	n := chunks(size, chunkSize)
 	// turn[i] is closed once chunks before i are hashed.
 	var turn []chan struct{}
 	whole := md5.New()
@@ -80,66 +80,91 @@ func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, 
 		}
 		close(turn[0])
 	}
+	err := e.each(ctx, size, chunkSize, true, func(ctx context.Context, idx int, off, length int64) error {
+		// The cap is taken before the read, so that a download is paced on the wire, not after it.
+		if err := e.limit(ctx, int(length)); err != nil {
+			return err
+		}
+		c := &Chunk{Index: idx, Offset: off, Data: e.buffer(length)}
+		defer func() {
+			if !c.keep {
+				e.recycle(c.Data)
+			}
+		}()
+		if err := read(ctx, off, c.Data); err != nil {
+			return err
+		}
+		if err := write(ctx, c); err != nil {
+			return err
+		}
+		e.moved.Add(length)
+		if !hash {
+			return nil
+		}
+		select {
+		case <-turn[idx]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		whole.Write(c.Data)
+		close(turn[idx+1])
+		return nil
+	})
+	if err != nil || !hash {
+		return nil, err
+	}
+	return whole.Sum(nil), nil
+}
+
+// Remote runs work for each chunk of size bytes where the service moves the bytes itself (a block
+// copied from a URL): chunks share the engine's slots but hold no buffer.
+func (e *Engine) Remote(ctx context.Context, size, chunkSize int64, work func(ctx context.Context, idx int, off, length int64) error) error {
+	return e.each(ctx, size, chunkSize, false, func(ctx context.Context, idx int, off, length int64) error {
+		// The cap paces the requests: the bytes they ask the service to move count against it.
+		if err := e.limit(ctx, int(length)); err != nil {
+			return err
+		}
+		if err := work(ctx, idx, off, length); err != nil {
+			return err
+		}
+		e.moved.Add(length)
+		return nil
+	})
+}
+
+func chunks(size, chunkSize int64) int { return max(int((size+chunkSize-1)/chunkSize), 1) }
+
+// each runs work for every chunk in parallel. Chunks take their slot (and, with buffered set, their
+// share of the memory budget) in order, so the earliest unfinished chunk always holds its share:
+// waiting on an earlier chunk, as ordered hashing does, can never starve it.
+func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool, work func(ctx context.Context, idx int, off, length int64) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	for idx := range n {
+	for idx := range chunks(size, chunkSize) {
 		if gctx.Err() != nil {
-			return nil, wait(g, gctx)
+			return wait(g, gctx)
 		}
 		off := int64(idx) * chunkSize
 		length := min(chunkSize, size-off)
-		// A chunk larger than the whole budget still runs, alone.
-		need := min(max(length, 1), e.budget)
-		// Slots and memory are taken in chunk order, so the chunk whose turn it is to be hashed always
-		// holds its share: waiting for the turn can never starve it.
+		var need int64
+		if buffered {
+			// A chunk larger than the whole budget still runs, alone.
+			need = min(max(length, 1), e.budget)
+		}
 		select {
 		case e.slots <- struct{}{}:
 		case <-gctx.Done():
-			return nil, wait(g, gctx)
+			return wait(g, gctx)
 		}
 		if err := e.memory.Acquire(gctx, need); err != nil {
 			<-e.slots
-			return nil, wait(g, gctx)
+			return wait(g, gctx)
 		}
 		g.Go(func() error {
 			defer func() { <-e.slots; e.memory.Release(need) }()
-			// The cap is taken before the read, so that a download is paced on the wire, not after it.
-			if err := e.limit(gctx, int(length)); err != nil {
-				return err
-			}
-			c := &Chunk{Index: idx, Offset: off, Data: e.buffer(length)}
-			defer func() {
-				if !c.keep {
-					e.recycle(c.Data)
-				}
-			}()
-			buf := c.Data
-			if err := read(gctx, off, buf); err != nil {
-				return err
-			}
-			if err := write(gctx, c); err != nil {
-				return err
-			}
-			e.moved.Add(length)
-			if !hash {
-				return nil
-			}
-			select {
-			case <-turn[idx]:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			whole.Write(buf)
-			close(turn[idx+1])
-			return nil
+			return work(gctx, idx, off, length)
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if !hash {
-		return nil, nil
-	}
-	return whole.Sum(nil), nil
+	return g.Wait()
 }
 
 // wait returns the first error of the group, or the context's when the group had none.
