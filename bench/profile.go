@@ -27,18 +27,13 @@ func profiledMain(args []string) int {
 		return 2
 	}
 	base, args := args[0], args[1:]
-	f, err := os.Create(base + ".cpu.pprof")
+	stop, err := startCPUProfile(base + ".cpu.pprof")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	defer f.Close()
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
 	code := cli.Main(args, cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
-	pprof.StopCPUProfile()
+	stop()
 	if h, err := os.Create(base + ".heap.pprof"); err == nil {
 		runtime.GC()
 		pprof.Lookup("allocs").WriteTo(h, 0)
@@ -58,4 +53,17 @@ func (e *benchEnv) summarizeProfile(ctx context.Context, label string) {
 	if err := os.WriteFile(base+".cpu.top.txt", out, 0o644); err != nil {
 		logf("warning: %v", err)
 	}
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

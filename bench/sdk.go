@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -63,17 +62,12 @@ func sdkWorkerMain(args []string) int {
 		return 2
 	}
 	if j.prof != "" {
-		f, err := os.Create(j.prof)
+		stop, err := startCPUProfile(j.prof)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 2
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	ctx := context.Background()
 	cc, err := sdkContainerClient(j.url, j.conc, j.md5)
