@@ -1,5 +1,5 @@
-// Command azsync-devenv starts the emulators azsync is tested against and prints ready-to-use URLs
-// (with a SAS) until it is interrupted, for trying azsync by hand:
+// Command azsync-devenv starts the emulators azsync is tested against (Azurite for Blob, azsync's own
+// Azure Files emulator) and prints ready-to-use URLs until it is interrupted, for trying by hand:
 //
 //	npm ci && go run ./cmd/azsync-devenv
 package main
@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/azsync/azsync/internal/filesemu"
 	"github.com/azsync/azsync/internal/testenv"
 )
 
@@ -37,7 +38,14 @@ func run(ctx context.Context) error {
 	fmt.Printf("Azurite (Blob) account URL: %s\n", az.Endpoint)
 	fmt.Printf("Account SAS (a week):       %s\n\n", sas)
 	fmt.Printf("Try:\n  azsync sync ./somedir '%s/mycontainer?%s' --from-to=LocalBlob\n\n", az.Endpoint, sas)
-	fmt.Printf("export AZSYNC_BLOB='%s' AZSYNC_SAS='%s'\n\nPress Ctrl-C to stop.\n", az.Endpoint, sas)
+	files, err := filesemu.Start(ctx, filesemu.Options{}, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	fmt.Printf("Azure Files emulator:       %s (account %s, the development key; see docs/files-emulator.md)\n\n",
+		files.URL, filesemu.DevAccount)
+	fmt.Printf("export AZSYNC_BLOB='%s' AZSYNC_SAS='%s' AZSYNC_FILES='%s'\n\nPress Ctrl-C to stop.\n", az.Endpoint, sas, files.URL)
 	<-ctx.Done()
 	return nil
 }
