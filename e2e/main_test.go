@@ -1,5 +1,5 @@
-// Package e2e drives the azsync command line end to end against real emulators: Azurite for Blob,
-// started once for the package on a free loopback port.
+// Package e2e drives the azsync command line end to end against real emulators: Azurite for Blob and
+// the project's own Azure Files emulator, started once for the package on free loopback ports.
 package e2e
 
 import (
@@ -10,16 +10,23 @@ import (
 	"testing"
 	"time"
 
+	filesas "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/azsync/azsync/internal/cli"
+	"github.com/azsync/azsync/internal/filesemu"
 	"github.com/azsync/azsync/internal/testenv"
 )
 
-// azurite is the package's Blob emulator; sas is an account SAS for it.
+// azurite is the package's Blob emulator; sas is an account SAS for it. filesEmu is the project's
+// Azure Files emulator, fsas an account SAS for it and filesCred its shared key.
 var (
-	azurite *testenv.Azurite
-	sas     string
+	azurite   *testenv.Azurite
+	sas       string
+	filesEmu  *filesemu.Running
+	fsas      string
+	filesCred *service.SharedKeyCredential
 )
 
 // runMain is what the azsync command runs in the test binary's subprocesses.
@@ -52,6 +59,27 @@ func (w withServices) Run() int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
+	// Not ctx: the emulator stops when its context ends, and ctx only bounds startup.
+	if filesEmu, err = filesemu.Start(context.Background(), filesemu.Options{}, "127.0.0.1:0"); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: files emulator:", err)
+		return 1
+	}
+	defer filesEmu.Close()
+	if filesCred, err = service.NewSharedKeyCredential(filesemu.DevAccount, filesemu.DevKey); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	q, err := filesas.AccountSignatureValues{
+		Protocol:      filesas.ProtocolHTTPSandHTTP,
+		ExpiryTime:    time.Now().Add(24 * time.Hour),
+		Permissions:   (&filesas.AccountPermissions{Read: true, Write: true, Delete: true, List: true, Create: true}).String(),
+		ResourceTypes: (&filesas.AccountResourceTypes{Service: true, Container: true, Object: true}).String(),
+	}.SignWithSharedKey(filesCred)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	fsas = q.Encode()
 	return w.m.Run()
 }
 

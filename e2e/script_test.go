@@ -21,6 +21,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -43,6 +44,17 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("SASB", sasB)
+			// A share ($S) on the Files emulator ($FILES), with an account SAS ($FSAS).
+			env.Setenv("FILES", filesEmu.URL)
+			env.Setenv("FSAS", fsas)
+			env.Setenv("S", c)
+			svc, err := service.NewClientWithSharedKeyCredential(filesEmu.URL+"/", filesCred, nil)
+			if err != nil {
+				return err
+			}
+			if _, err := svc.NewShareClient(c).Create(context.Background(), nil); err != nil {
+				return err
+			}
 			env.Setenv("AZCOPY_LOG_LOCATION", filepath.Join(env.WorkDir, "logs"))
 			env.Setenv("AZCOPY_CONCURRENCY_VALUE", "8")
 			return nil

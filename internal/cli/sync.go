@@ -24,6 +24,7 @@ import (
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
 	blobstore "github.com/azsync/azsync/internal/store/blob"
+	filestore "github.com/azsync/azsync/internal/store/files"
 	"github.com/azsync/azsync/internal/store/local"
 	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
@@ -240,15 +241,20 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	}
 	j.fromTo = location.FromTo{Src: j.src.Kind, Dst: j.dst.Kind}
 	switch j.fromTo.String() {
-	case "LocalBlob", "BlobLocal", "BlobBlob":
+	case "LocalBlob", "BlobLocal", "BlobBlob", "LocalFile", "FileLocal":
 	default:
-		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob and Blob↔Blob", j.fromTo)
+		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob, Blob↔Blob and local↔Azure Files", j.fromTo)
 	}
+	files := j.src.Kind == location.File || j.dst.Kind == location.File
 	upload, download := j.src.Kind == location.Local, j.dst.Kind == location.Local
 	changed := cmd.Flags().Changed
 	switch {
+	case (f.includeAttributes != "" || f.excludeAttributes != "") && files:
+		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", j.fromTo)}
 	case f.includeAttributes != "" || f.excludeAttributes != "":
 		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", j.fromTo)}
+	case (f.preserveSMBInfo || f.preserveSMBPermissions) && files:
+		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions need Azure Files on both sides (File→File), which this version does not sync; they do not apply to %s", j.fromTo)}
 	case f.preserveSMBInfo || f.preserveSMBPermissions:
 		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
 	case !f.s2sPreserveAccessTier && (upload || download):
@@ -258,6 +264,8 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads from local disk (a Blob→Blob copy keeps the source's Content-MD5); for downloads use --check-md5")}
 	case changed("put-blob-size-mb") && download:
 		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads")}
+	case changed("put-blob-size-mb") && files:
+		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads to Blob storage; Azure Files takes ranges of at most 4 MiB")}
 	case changed("check-md5") && !download:
 		return nil, usageError{fmt.Errorf("--check-md5 applies to downloads; for uploads use --put-md5")}
 	case !upload && !download && j.src.SAS == "" && env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "":
@@ -367,6 +375,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier},
+		Files: filestore.Options{Engine: engine, BlockSize: j.blockSize, PutMD5: f.putMD5 || j.compare == compare.ByMD5},
 		Client: azcore.ClientOptions{
 			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,

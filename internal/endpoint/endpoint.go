@@ -15,19 +15,23 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
 	"github.com/azsync/azsync/internal/auth"
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/store"
 	blobstore "github.com/azsync/azsync/internal/store/blob"
+	filestore "github.com/azsync/azsync/internal/store/files"
 	"github.com/azsync/azsync/internal/store/local"
 	"github.com/azsync/azsync/internal/syncer"
+	"github.com/azsync/azsync/internal/transfer"
 )
 
 // Config carries what the stores need.
 type Config struct {
 	Local  local.Options
 	Blob   blobstore.Options
+	Files  filestore.Options
 	Client azcore.ClientOptions
 	// Credential is the OAuth credential, or nil; it is used only for URLs without a SAS, and only
 	// toward hosts under TrustedSuffixes.
@@ -111,6 +115,8 @@ func open(ctx context.Context, loc location.Location, cfg Config, isSource bool)
 		return openLocal(loc, cfg, isSource)
 	case location.Blob:
 		return openBlob(ctx, loc, cfg, isSource)
+	case location.File:
+		return openFile(ctx, loc, cfg, isSource)
 	}
 	return side{}, fmt.Errorf("%s: %s locations are not supported yet", loc, loc.Kind)
 }
@@ -199,17 +205,82 @@ func hasBlobsUnder(ctx context.Context, cc *container.Client, prefix string) (bo
 
 func containerClient(loc location.Location, cfg Config) (*container.Client, error) {
 	opts := &container.ClientOptions{ClientOptions: cfg.Client}
-	opts.PerRetryPolicies = append([]policy.Policy{blobstore.FreshBodies{}}, opts.PerRetryPolicies...)
-	if loc.SAS != "" || cfg.Credential == nil {
-		return container.NewClientWithNoCredential(loc.ContainerURL(), opts)
-	}
-	u, err := url.Parse(loc.Endpoint)
+	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
 	if err != nil {
 		return nil, err
 	}
+	if !token {
+		return container.NewClientWithNoCredential(loc.ContainerURL(), opts)
+	}
+	return container.NewClient(loc.ContainerURL(), cfg.Credential, opts)
+}
+
+// clientAuth adds the policies every client gets and says whether to authorize with the OAuth
+// credential: only for a URL without a SAS, when one is configured, and toward a trusted host —
+// checked now, and on every request by the guard.
+func clientAuth(loc location.Location, cfg Config, opts *azcore.ClientOptions) (token bool, err error) {
+	opts.PerRetryPolicies = append([]policy.Policy{transfer.FreshBodies{}}, opts.PerRetryPolicies...)
+	if loc.SAS != "" || cfg.Credential == nil {
+		return false, nil
+	}
+	u, err := url.Parse(loc.Endpoint)
+	if err != nil {
+		return false, err
+	}
 	if err := auth.CheckHost(u.Host, cfg.TrustedSuffixes); err != nil {
-		return nil, err
+		return false, err
 	}
 	opts.PerRetryPolicies = append([]policy.Policy{auth.HostGuard{Suffixes: cfg.TrustedSuffixes}}, opts.PerRetryPolicies...)
-	return container.NewClient(loc.ContainerURL(), cfg.Credential, opts)
+	return true, nil
+}
+
+// openFile opens a location in an Azure Files share. The share must exist, on either side (SPEC §2).
+// "…/name" is the file when one exists, else the directory; a source that is neither is an error,
+// a missing destination directory is created before anything is written.
+func openFile(ctx context.Context, loc location.Location, cfg Config, isSource bool) (side, error) {
+	sc, err := shareClient(loc, cfg)
+	if err != nil {
+		return side{}, err
+	}
+	mk := func(dir string) store.Store { return filestore.New(sc, dir, cfg.Files) }
+	root := filestore.New(sc, loc.Path, cfg.Files)
+	s := side{store: root, reroot: mk, target: loc.Path, isDir: loc.Path == "" || loc.TrailingSlash}
+	exists, err := root.RootExists(ctx)
+	if err != nil {
+		return side{}, fmt.Errorf("reading %s: %w", loc, err)
+	}
+	if exists {
+		s.isDir = true
+		return s, nil
+	}
+	if !loc.TrailingSlash {
+		at := filestore.New(sc, parent(loc.Path), cfg.Files)
+		e, err := at.Stat(ctx, path.Base(loc.Path))
+		switch {
+		case err == nil && !e.IsDir:
+			s.store, s.file = at, &e
+			return s, nil
+		case err != nil && !store.IsNotExist(err):
+			return side{}, err
+		}
+	}
+	if isSource {
+		return side{}, fmt.Errorf("the source %s does not exist (no file or directory by that name): check the URL (nothing was changed)", loc)
+	}
+	s.missing = true
+	s.prepare = root.MakeRoot
+	return s, nil
+}
+
+func shareClient(loc location.Location, cfg Config) (*share.Client, error) {
+	opts := &share.ClientOptions{ClientOptions: cfg.Client, AllowTrailingDot: to.Ptr(true)}
+	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
+	if err != nil {
+		return nil, err
+	}
+	if !token {
+		return share.NewClientWithNoCredential(loc.ContainerURL(), opts)
+	}
+	opts.FileRequestIntent = to.Ptr(share.TokenIntentBackup)
+	return share.NewClient(loc.ContainerURL(), cfg.Credential, opts)
 }

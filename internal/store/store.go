@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -90,6 +91,24 @@ type NameChecker interface {
 	CheckName(name string) error
 }
 
+// TimePrecision is implemented by stores that keep effective times coarser than a nanosecond (Azure
+// Files keeps 100 ns): before comparing, both sides' times are truncated to the coarser precision of
+// the two stores, so a time that lost its last digits on the way still compares equal next run.
+type TimePrecision interface {
+	Precision() time.Duration
+}
+
+// Precision is the coarser time precision of two stores (1 ns when neither says otherwise).
+func Precision(a, b Store) time.Duration {
+	p := time.Nanosecond
+	for _, s := range []Store{a, b} {
+		if tp, ok := s.(TimePrecision); ok && tp.Precision() > p {
+			p = tp.Precision()
+		}
+	}
+	return p
+}
+
 // ValidName reports why a listed name cannot be synced: an empty, "." or ".." segment, or a NUL byte.
 // Such names exist in Blob storage ("a//b", "../x", "/abs") but have no safe place on a file system.
 func ValidName(name string) error {
@@ -106,6 +125,15 @@ func ValidName(name string) error {
 
 // ValidSegment reports whether one path segment can stand for itself on a file system.
 func ValidSegment(seg string) bool { return seg != "" && seg != "." && seg != ".." }
+
+// EscapePath percent-escapes each segment of a '/'-separated name for a URL path.
+func EscapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		segs[i] = url.PathEscape(seg)
+	}
+	return strings.Join(segs, "/")
+}
 
 // Join joins a directory and a name with '/', treating "" as the root.
 func Join(dir, name string) string {

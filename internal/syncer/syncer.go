@@ -210,8 +210,11 @@ func (s *Syncer) countSource(e store.Entry) {
 
 // decide applies the comparison rule to a pair present on both sides; it counts a skip.
 func (s *Syncer) decide(ctx context.Context, src, dst store.Entry) bool {
-	srcSide := compare.Side{ModTime: src.ModTime, MD5: src.MD5}
-	dstSide := compare.Side{ModTime: dst.ModTime, MD5: dst.MD5}
+	// A store that keeps coarser times (Azure Files: 100 ns) truncated the time it recorded: compare
+	// at that precision, or a file copied there would look older than its source forever.
+	prec := store.Precision(s.src, s.dst)
+	srcSide := compare.Side{ModTime: src.ModTime.Truncate(prec), MD5: src.MD5}
+	dstSide := compare.Side{ModTime: dst.ModTime.Truncate(prec), MD5: dst.MD5}
 	if s.opts.Compare == compare.ByMD5 {
 		srcSide.MD5 = s.hash(ctx, s.src, src)
 		dstSide.MD5 = s.hash(ctx, s.dst, dst)

@@ -310,3 +310,32 @@ func TestUnsafeNamesFailWithoutLeavingTheTree(t *testing.T) {
 		t.Errorf("destination holds %s", got)
 	}
 }
+
+// coarseStore keeps times to 100 ns, as Azure Files does.
+type coarseStore struct{ *memStore }
+
+func (coarseStore) Precision() time.Duration { return 100 * time.Nanosecond }
+
+func TestTimesCompareAtTheCoarserPrecision(t *testing.T) {
+	fine := at(1).Add(123456789 * time.Nanosecond)
+	src := newMem(map[string]memFile{"same": {"s", fine}, "newer": {"n", fine.Add(100 * time.Nanosecond)}})
+	dst := newMem(map[string]memFile{"same": {"old", fine.Truncate(100)}, "newer": {"old", fine.Truncate(100)}})
+	obs := &recorder{}
+	opts := Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, Concurrency: 2, ListParallelism: 1}
+	if out, _ := New(src, coarseStore{dst}, opts, obs).Run(context.Background(), nil, false); out != Completed {
+		t.Fatalf("outcome %v: %v", out, obs.lines)
+	}
+	if dst.files["same"].data != "old" {
+		t.Errorf("a time equal to 100 ns was copied again")
+	}
+	if dst.files["newer"].data != "n" {
+		t.Errorf("a time later by 100 ns was not copied")
+	}
+	// Without the coarse store, the ns difference counts.
+	dst2 := newMem(map[string]memFile{"same": {"old", fine.Truncate(100)}})
+	src2 := newMem(map[string]memFile{"same": {"s", fine}})
+	New(src2, dst2, opts, obs).Run(context.Background(), nil, false)
+	if dst2.files["same"].data != "s" {
+		t.Errorf("a later time at ns precision was not copied")
+	}
+}

@@ -74,15 +74,7 @@ func New(cc *container.Client, dir string, opts Options) *Store {
 
 // Display is the blob's URL without credentials.
 func (s *Store) Display(name string) string {
-	return s.display + "/" + escapePath(s.prefix+name)
-}
-
-func escapePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, seg := range segs {
-		segs[i] = url.PathEscape(seg)
-	}
-	return strings.Join(segs, "/")
+	return s.display + "/" + store.EscapePath(s.prefix+name)
 }
 
 // EnsureContainer creates the container when it is missing. A credential that may not read the
@@ -379,11 +371,11 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 				if s.opts.PutMD5 {
 					headers.BlobContentMD5 = sum[:]
 				}
-				body := newRequestBody(c)
+				body := transfer.NewRequestBody(c)
 				_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{
 					HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 				})
-				body.release(err)
+				body.Release(err)
 				return err
 			})
 		return err
@@ -399,11 +391,11 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		func(ctx context.Context, c *transfer.Chunk) error {
 			ids[c.Index] = blockID(prefix, c.Index)
 			sum := md5.Sum(c.Data)
-			body := newRequestBody(c)
+			body := transfer.NewRequestBody(c)
 			_, err := bb.StageBlock(ctx, ids[c.Index], body, &blockblob.StageBlockOptions{
 				TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 			})
-			body.release(err)
+			body.Release(err)
 			return err
 		})
 	if err != nil {
