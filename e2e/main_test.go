@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	filesas "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/azsync/azsync/internal/cli"
@@ -20,13 +18,12 @@ import (
 )
 
 // azurite is the package's Blob emulator; sas is an account SAS for it. filesEmu is the project's
-// Azure Files emulator, fsas an account SAS for it and filesCred its shared key.
+// Azure Files emulator and fsas an account SAS for it.
 var (
-	azurite   *testenv.Azurite
-	sas       string
-	filesEmu  *filesemu.Running
-	fsas      string
-	filesCred *service.SharedKeyCredential
+	azurite  *testenv.Azurite
+	sas      string
+	filesEmu *filesemu.Running
+	fsas     string
 )
 
 // runMain is what the azsync command runs in the test binary's subprocesses.
@@ -65,21 +62,10 @@ func (w withServices) Run() int {
 		return 1
 	}
 	defer filesEmu.Close()
-	if filesCred, err = service.NewSharedKeyCredential(filesemu.DevAccount, filesemu.DevKey); err != nil {
+	if fsas, err = testenv.FilesAccountSAS(time.Now().Add(24 * time.Hour)); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	q, err := filesas.AccountSignatureValues{
-		Protocol:      filesas.ProtocolHTTPSandHTTP,
-		ExpiryTime:    time.Now().Add(24 * time.Hour),
-		Permissions:   (&filesas.AccountPermissions{Read: true, Write: true, Delete: true, List: true, Create: true}).String(),
-		ResourceTypes: (&filesas.AccountResourceTypes{Service: true, Container: true, Object: true}).String(),
-	}.SignWithSharedKey(filesCred)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	fsas = q.Encode()
 	return w.m.Run()
 }
 

@@ -21,8 +21,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/azsync/azsync/internal/testenv"
 )
 
 // TestScripts runs testdata/script/*.txtar: each gets its own container ($C), the emulator's account
@@ -48,11 +49,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("FILES", filesEmu.URL)
 			env.Setenv("FSAS", fsas)
 			env.Setenv("S", c)
-			svc, err := service.NewClientWithSharedKeyCredential(filesEmu.URL+"/", filesCred, nil)
-			if err != nil {
-				return err
-			}
-			if _, err := svc.NewShareClient(c).Create(context.Background(), nil); err != nil {
+			if err := testenv.CreateShare(context.Background(), filesEmu.URL, c); err != nil {
 				return err
 			}
 			env.Setenv("AZCOPY_LOG_LOCATION", filepath.Join(env.WorkDir, "logs"))

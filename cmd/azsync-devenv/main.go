@@ -43,9 +43,18 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer files.Close()
-	fmt.Printf("Azure Files emulator:       %s (account %s, the development key; see docs/files-emulator.md)\n\n",
-		files.URL, filesemu.DevAccount)
-	fmt.Printf("export AZSYNC_BLOB='%s' AZSYNC_SAS='%s' AZSYNC_FILES='%s'\n\nPress Ctrl-C to stop.\n", az.Endpoint, sas, files.URL)
+	fsas, err := testenv.FilesAccountSAS(time.Now().Add(7 * 24 * time.Hour))
+	if err != nil {
+		return err
+	}
+	if err := testenv.CreateShare(ctx, files.URL, "myshare"); err != nil {
+		return err
+	}
+	fmt.Printf("Azure Files emulator:       %s (account %s, the development key; see docs/files-emulator.md)\n", files.URL, filesemu.DevAccount)
+	fmt.Printf("Files account SAS (a week): %s\n\n", fsas)
+	fmt.Printf("Try (the share myshare is there; azsync does not create shares):\n  azsync sync ./somedir '%s/myshare/somedir?%s' --from-to=LocalFile\n\n", files.URL, fsas)
+	fmt.Printf("export AZSYNC_BLOB='%s' AZSYNC_SAS='%s' AZSYNC_FILES='%s' AZSYNC_FSAS='%s'\n\nPress Ctrl-C to stop.\n",
+		az.Endpoint, sas, files.URL, fsas)
 	<-ctx.Done()
 	return nil
 }
