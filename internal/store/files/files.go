@@ -251,6 +251,16 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 	return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), derr)
 }
 
+// HashMD5 is the Content-MD5 stored with a file (listings of a share carry none), so that
+// --compare-hash=MD5 compares what uploads stored; nil when the file has none.
+func (s *Store) HashMD5(ctx context.Context, name string) ([]byte, error) {
+	e, err := s.Stat(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return e.MD5, nil
+}
+
 // Open returns ranged reads of the file. Files offers no If-Match on reads, so each range checks the
 // ETag it was served against the listed one: a file that changes during a download fails the transfer
 // instead of producing a mix of two versions.
