@@ -107,12 +107,6 @@ func regexps(flag, list string) ([]*regexp.Regexp, error) {
 	return res, nil
 }
 
-// IsEmpty reports whether the filter lets everything through.
-func (f *Filter) IsEmpty() bool {
-	return f == nil || len(f.includePatterns)+len(f.excludePatterns)+len(f.excludePaths)+
-		len(f.includeRegexps)+len(f.excludeRegexps) == 0
-}
-
 // Dir reports whether the directory at relPath is to be enumerated; false
 // prunes it and everything below. Only --exclude-path prunes directories:
 // patterns and regexps are about files, and a directory's files may match

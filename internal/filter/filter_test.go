@@ -28,30 +28,20 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
-func TestIsEmpty(t *testing.T) {
-	tests := []struct {
-		opts Options
-		want bool
-	}{
-		{Options{}, true},
-		{Options{IncludePattern: ";;", ExcludePath: "/;//;", IncludeRegex: ";"}, true},
-		{Options{IncludePattern: "*"}, false},
-		{Options{ExcludePattern: "x"}, false},
-		{Options{ExcludePath: "/a/"}, false},
-		{Options{IncludeRegex: "."}, false},
-		{Options{ExcludeRegex: "."}, false},
-	}
-	for _, tt := range tests {
-		f, err := New(tt.opts)
+func TestEmptyFiltersLetEverythingThrough(t *testing.T) {
+	for _, opts := range []Options{{}, {IncludePattern: ";;", ExcludePath: "/;//;", IncludeRegex: ";"}} {
+		f, err := New(opts)
 		if err != nil {
-			t.Fatalf("New(%+v): %v", tt.opts, err)
+			t.Fatalf("New(%+v): %v", opts, err)
 		}
-		if got := f.IsEmpty(); got != tt.want {
-			t.Errorf("New(%+v).IsEmpty() = %v, want %v", tt.opts, got, tt.want)
+		for _, p := range []string{"a", "a/b.txt", ".hidden", "x y/z"} {
+			if !f.File(p) || !f.Dir(p) {
+				t.Errorf("New(%+v) excludes %q", opts, p)
+			}
 		}
 	}
 	var nilFilter *Filter
-	if !nilFilter.IsEmpty() || !nilFilter.File("x") || !nilFilter.Dir("x") {
+	if !nilFilter.File("x") || !nilFilter.Dir("x") {
 		t.Error("a nil *Filter must let everything through")
 	}
 }

@@ -67,8 +67,8 @@ type Store interface {
 	Display(name string) string
 }
 
-// Hasher is implemented by stores that can compute an entry's MD5 by reading it (local disk), for
-// --compare-hash when the listing does not carry one.
+// Hasher is implemented by stores that can find an entry's MD5 when their listing does not carry
+// one, for --compare-hash: local disk reads the file, Azure Files asks for the stored Content-MD5.
 type Hasher interface {
 	HashMD5(ctx context.Context, name string) ([]byte, error)
 }

@@ -235,6 +235,9 @@ func metadata(md map[string]*string, key string) *string {
 	return nil
 }
 
+// mtimeValue is the metadata value that records an entry's effective time.
+func mtimeValue(e store.Entry) *string { return to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano)) }
+
 // effectiveTime is the recorded source mtime when there is a valid one, else Last-Modified.
 func effectiveTime(md map[string]*string, lastModified *time.Time) time.Time {
 	if v := metadata(md, MtimeKey); v != nil {
@@ -340,7 +343,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	if e.IsDir {
 		_, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(nil)), &blockblob.UploadOptions{
-			Metadata: map[string]*string{folderKey: to.Ptr("true"), MtimeKey: to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano))},
+			Metadata: map[string]*string{folderKey: to.Ptr("true"), MtimeKey: mtimeValue(e)},
 		})
 		return err
 	}
@@ -357,7 +360,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		contentType = transfer.ContentType(e.Name, head)
 	}
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
-	meta := map[string]*string{MtimeKey: to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano))}
+	meta := map[string]*string{MtimeKey: mtimeValue(e)}
 
 	putBlobSize := s.opts.PutBlobSize
 	if putBlobSize == 0 {
@@ -427,7 +430,7 @@ func (s *Store) SourceURL(name string) string { return s.cc.NewBlobClient(s.pref
 func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	headers := &azblob.HTTPHeaders{BlobContentType: &e.ContentType, BlobContentMD5: e.MD5}
-	meta := map[string]*string{MtimeKey: to.Ptr(e.ModTime.UTC().Format(time.RFC3339Nano))}
+	meta := map[string]*string{MtimeKey: mtimeValue(e)}
 	var tier *azblob.AccessTier
 	if s.opts.PreserveTier && e.AccessTier != "" {
 		tier = to.Ptr(azblob.AccessTier(e.AccessTier))
