@@ -160,8 +160,9 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		DryRun:          f.dryRun,
 		Concurrency:     j.concurrency,
 		ListParallelism: 16,
-		DeleteDirs:      j.dst.Kind == location.Local || f.includeDirectoryStub,
-		DirectoryStubs:  f.includeDirectoryStub,
+		// Local and Files folders are real; in Blob storage only directory stubs are.
+		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
+		DirectoryStubs: f.includeDirectoryStub,
 	}, observer{rep: rep, log: logger})
 	snapshot := func(status output.JobStatus) output.Stats { return stats(s, jobID, time.Since(start), status) }
 	stopProgress := rep.StartProgress(ctx, func() output.Stats {
