@@ -150,3 +150,24 @@ func Base(name string) string {
 
 // IsNotExist reports whether err says an entry or root is missing.
 func IsNotExist(err error) bool { return errors.Is(err, ErrNotExist) }
+
+// ErrSourceChanged is returned (wrapped) when a source's content changed while it was being copied:
+// the copy is not made visible, and the entry may be copied again from its new state.
+var ErrSourceChanged = errors.New("the source changed while it was being copied")
+
+// Verifier is implemented by sources that can tell whether their content changed since it was
+// listed (a local file: its size and modification time). Writers ask before they make a copy
+// visible, so a file edited during its upload is never committed as a mix of two versions.
+type Verifier interface {
+	// Unchanged returns an error wrapping ErrSourceChanged when the content may have changed.
+	Unchanged(ctx context.Context) error
+}
+
+// Unchanged asks src whether it changed, when it can tell; a source that cannot (a remote one pins
+// its version with If-Match instead) is taken as unchanged.
+func Unchanged(ctx context.Context, src Source) error {
+	if v, ok := src.(Verifier); ok {
+		return v.Unchanged(ctx)
+	}
+	return nil
+}

@@ -266,6 +266,9 @@ func (s *Syncer) execute(ctx context.Context, t task) {
 		return
 	}
 	err := s.copyOne(ctx, t)
+	if errors.Is(err, store.ErrSourceChanged) && ctx.Err() == nil {
+		t, err = s.retryChanged(ctx, t, err)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return // a cancelled run is reported once, not per file
@@ -278,6 +281,19 @@ func (s *Syncer) execute(ctx context.Context, t task) {
 	s.Stats.CopiesDone.Add(1)
 	s.Stats.BytesTransferred.Add(t.src.Size)
 	s.obs.Infof("copied %s to %s (%d bytes)", srcName, dstName, t.src.Size)
+}
+
+// retryChanged copies once more an entry whose source changed while it was copied (a file saved
+// during its upload), from its new state; a source that changes again fails the entry.
+func (s *Syncer) retryChanged(ctx context.Context, t task, first error) (task, error) {
+	now, err := s.src.Stat(ctx, t.src.Name)
+	if err != nil {
+		return t, fmt.Errorf("%w; looking at it again: %w", first, err)
+	}
+	s.obs.Infof("%s changed while it was being copied; copying it again", s.src.Display(t.src.Name))
+	s.Stats.BytesPlanned.Add(now.Size - t.src.Size)
+	t.src = now
+	return t, s.copyOne(ctx, t)
 }
 
 func (s *Syncer) copyOne(ctx context.Context, t task) error {
@@ -314,7 +330,7 @@ func (s *Syncer) checkUnchanged(ctx context.Context, listed store.Entry) error {
 		return fmt.Errorf("checking the source after the copy: %w", err)
 	}
 	if now.Size != listed.Size || !now.ModTime.Equal(listed.ModTime) {
-		return fmt.Errorf("the source changed while it was being copied; run the sync again")
+		return fmt.Errorf("%w; run the sync again", store.ErrSourceChanged)
 	}
 	return nil
 }

@@ -339,3 +339,51 @@ func TestTimesCompareAtTheCoarserPrecision(t *testing.T) {
 		t.Errorf("a later time at ns precision was not copied")
 	}
 }
+
+// changingDst refuses the first Put of each name as a store does whose source changed while read,
+// after changing the source as the user did.
+type changingDst struct {
+	*memStore
+	src   *memStore
+	times int // how many Puts of each name see the source change
+	seen  map[string]int
+}
+
+func (c *changingDst) Put(ctx context.Context, e store.Entry, src store.Source) error {
+	c.mu.Lock()
+	c.seen[e.Name]++
+	n := c.seen[e.Name]
+	c.mu.Unlock()
+	if n <= c.times {
+		c.src.mu.Lock()
+		c.src.files[e.Name] = memFile{"edited by the user", at(100 + n)}
+		c.src.mu.Unlock()
+		return fmt.Errorf("uploading: %w", store.ErrSourceChanged)
+	}
+	return c.memStore.Put(ctx, e, src)
+}
+
+func TestSourceChangedDuringCopyIsRetriedOnce(t *testing.T) {
+	for _, times := range []int{1, 2} {
+		src := newMem(map[string]memFile{"a.txt": {"first", at(1)}})
+		dst := &changingDst{memStore: newMem(map[string]memFile{}), src: src, times: times, seen: map[string]int{}}
+		obs := &recorder{}
+		opts := Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, Concurrency: 2, ListParallelism: 1}
+		s := New(src, dst, opts, obs)
+		out, _ := s.Run(context.Background(), nil, false)
+		if times == 1 {
+			if out != Completed || dst.files["a.txt"].data != "edited by the user" || s.Stats.CopiesDone.Load() != 1 {
+				t.Fatalf("changed once: outcome %v, dst %q, done %d; want the new version copied on the retry",
+					out, dst.files["a.txt"].data, s.Stats.CopiesDone.Load())
+			}
+			continue
+		}
+		if out != CompletedWithErrors || s.Stats.CopiesFailed.Load() != 1 || dst.seen["a.txt"] != 2 {
+			t.Fatalf("changed twice: outcome %v, failed %d, tries %d; want one failure after two tries",
+				out, s.Stats.CopiesFailed.Load(), dst.seen["a.txt"])
+		}
+		if !strings.Contains(strings.Join(obs.lines, "\n"), "changed while it was being copied") {
+			t.Errorf("the failure does not say why: %q", obs.lines)
+		}
+	}
+}

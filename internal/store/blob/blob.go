@@ -339,6 +339,7 @@ func (b *blobSource) Close() error { return nil }
 
 // Put uploads src as a block blob. Up to the Put Blob size it is one request; above, blocks are staged
 // in parallel and committed. Every request carries the MD5 of its own body, which the service checks.
+// Nothing is made visible when the source changed while it was read (store.Verifier).
 func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	if e.IsDir {
@@ -370,6 +371,10 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
 			func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
 			func(ctx context.Context, c *transfer.Chunk) error {
+				// The whole file is in hand: send it only if it is still the listed version.
+				if err := store.Unchanged(ctx, src); err != nil {
+					return err
+				}
 				sum := md5.Sum(c.Data)
 				if s.opts.PutMD5 {
 					headers.BlobContentMD5 = sum[:]
@@ -402,6 +407,11 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 			return err
 		})
 	if err != nil {
+		return err
+	}
+	// Blocks of a file that changed while it was read may mix two versions: they stay uncommitted
+	// (the service drops them within a week) and the blob keeps its previous content.
+	if err := store.Unchanged(ctx, src); err != nil {
 		return err
 	}
 	headers.BlobContentMD5 = whole

@@ -133,23 +133,44 @@ func (s *Store) Stat(_ context.Context, name string) (store.Entry, error) {
 	return entryOf(name, info), nil
 }
 
-// Open opens a file for ranged reads.
+// Open opens a file for ranged reads. The source remembers the listed size and time, so that a
+// writer can ask, before it commits, whether the file changed while it was read (store.Verifier).
 func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
 	f, err := os.Open(s.path(e.Name))
 	if err != nil {
 		return nil, err
 	}
-	return fileSource{f}, nil
+	return fileSource{f: f, listed: e}, nil
 }
 
-type fileSource struct{ f *os.File }
+type fileSource struct {
+	f      *os.File
+	listed store.Entry
+}
+
+var _ store.Verifier = fileSource{}
 
 func (fs fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
 	_, err := fs.f.ReadAt(p, off)
 	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("reading %s: the file shrank while it was being copied", fs.f.Name())
+		return fmt.Errorf("reading %s: the file shrank: %w", fs.f.Name(), store.ErrSourceChanged)
 	}
 	return err
+}
+
+// Unchanged checks the open file (written in place) and the path (replaced by a rename) against
+// the listing: a different size or modification time means the bytes read may mix two versions.
+func (fs fileSource) Unchanged(context.Context) error {
+	for _, stat := range []func() (os.FileInfo, error){fs.f.Stat, func() (os.FileInfo, error) { return os.Stat(fs.f.Name()) }} {
+		info, err := stat()
+		if err != nil {
+			return fmt.Errorf("checking %s after reading it: %w", fs.f.Name(), err)
+		}
+		if info.Size() != fs.listed.Size || !info.ModTime().Equal(fs.listed.ModTime) {
+			return fmt.Errorf("%s: %w", fs.f.Name(), store.ErrSourceChanged)
+		}
+	}
+	return nil
 }
 
 func (fs fileSource) Close() error { return fs.f.Close() }
