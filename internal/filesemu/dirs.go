@@ -15,17 +15,12 @@ func (s *Server) createDirectory(c *call) error {
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	sh, err := s.store.share(c.t.share)
+	sh, parent, name, old, err := s.store.slot(c.t)
 	if err != nil {
 		return err
 	}
-	parent, err := sh.parentDir(c.t.path)
-	if err != nil {
-		return err
-	}
-	name := c.t.path[len(c.t.path)-1]
-	if parent.children[foldName(name)] != nil {
-		return newError(http.StatusConflict, "ResourceAlreadyExists", "The specified resource already exists.")
+	if old != nil {
+		return errResourceAlreadyExists()
 	}
 	n := &node{name: name, id: s.store.nextID(), parent: parent, children: map[string]*node{}, meta: meta}
 	if err := s.initNode(c.r.Header, sh, n, parent); err != nil {

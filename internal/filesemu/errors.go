@@ -38,6 +38,10 @@ func errParentNotFound() *apiError {
 	return newError(http.StatusNotFound, "ParentNotFound", "The specified parent path does not exist.")
 }
 
+func errResourceAlreadyExists() *apiError {
+	return newError(http.StatusConflict, "ResourceAlreadyExists", "The specified resource already exists.")
+}
+
 func errInvalidHeader(name string) *apiError {
 	return newError(http.StatusBadRequest, "InvalidHeaderValue",
 		"The value for one of the HTTP headers is not in the correct format. Header: %s", name)

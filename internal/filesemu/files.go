@@ -52,16 +52,10 @@ func (s *Server) createFile(c *call) error {
 
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	sh, err := s.store.share(c.t.share)
+	sh, parent, name, old, err := s.store.slot(c.t)
 	if err != nil {
 		return err
 	}
-	parent, err := sh.parentDir(c.t.path)
-	if err != nil {
-		return err
-	}
-	name := c.t.path[len(c.t.path)-1]
-	old := parent.children[foldName(name)]
 	if old != nil && old.isDir() {
 		return newError(http.StatusConflict, "ResourceTypeMismatch",
 			"The specified resource type does not match the type of the existing resource.")

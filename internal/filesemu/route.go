@@ -38,6 +38,7 @@ var (
 	opDeleteDir      = &operation{name: "Delete Directory", srt: 'o', sr: "s", perms: "d", mutates: true, handle: (*Server).deleteDirectory}
 	opSetDirProps    = &operation{name: "Set Directory Properties", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryProperties}
 	opSetDirMetadata = &operation{name: "Set Directory Metadata", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryMetadata}
+	opRenameDir      = &operation{name: "Rename Directory", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameDirectory}
 	// Listing is a container-level call for account SAS, as List Blobs is.
 	opListDir = &operation{name: "List Directories and Files", srt: 'c', sr: "s", perms: "l", handle: (*Server).listDirectory}
 
@@ -48,6 +49,11 @@ var (
 	opSetFileMetadata = &operation{name: "Set File Metadata", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileMetadata}
 	opPutRange        = &operation{name: "Put Range", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).putRange}
 	opListRanges      = &operation{name: "List Ranges", srt: 'o', sr: "sf", perms: "r", handle: (*Server).listRanges}
+	opRenameFile      = &operation{name: "Rename File", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
+
+	// opRenameSource authorizes the SAS on a rename source: a valid signature
+	// for that path (the destination's SAS grants the operation).
+	opRenameSource = &operation{name: "Rename source", srt: 'o', sr: "s"}
 )
 
 // notImplemented is an operation that authenticates the caller, then answers 501.
@@ -145,7 +151,7 @@ func directoryOperation(method, comp string) (*operation, error) {
 	case "listhandles", "forceclosehandles":
 		return notImplemented("Handles"), nil
 	case "rename":
-		return notImplemented("Rename"), nil
+		return pick(method, map[string]*operation{http.MethodPut: opRenameDir})
 	}
 	return nil, errInvalidQuery("comp")
 }
@@ -171,7 +177,7 @@ func fileOperation(method, comp string) (*operation, error) {
 	case "listhandles", "forceclosehandles":
 		return notImplemented("Handles"), nil
 	case "rename":
-		return notImplemented("Rename"), nil
+		return pick(method, map[string]*operation{http.MethodPut: opRenameFile})
 	}
 	return nil, errInvalidQuery("comp")
 }

@@ -38,6 +38,7 @@ func attributeBit(name string) attributes {
 }
 
 var (
+	attrReadOnly  = attributeBit("ReadOnly")
 	attrNone      = attributeBit("None")
 	attrDirectory = attributeBit("Directory")
 	attrArchive   = attributeBit("Archive")

@@ -108,6 +108,19 @@ func (sh *share) parentDir(path []string) (*node, error) {
 	return dir, nil
 }
 
+// slot resolves where t's last component lives: its share, parent directory,
+// name, and the node already there (nil when the name is free).
+func (st *store) slot(t target) (sh *share, parent *node, name string, existing *node, err error) {
+	if sh, err = st.share(t.share); err != nil {
+		return nil, nil, "", nil, err
+	}
+	if parent, err = sh.parentDir(t.path); err != nil {
+		return nil, nil, "", nil, err
+	}
+	name = t.path[len(t.path)-1]
+	return sh, parent, name, parent.children[foldName(name)], nil
+}
+
 // lookup resolves path (the root directory when empty).
 func (sh *share) lookup(path []string) (*node, error) {
 	if len(path) == 0 {
