@@ -12,8 +12,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/azsync/azsync/filesemu"
 	"github.com/azsync/azsync/internal/cli"
-	"github.com/azsync/azsync/internal/filesemu"
 	"github.com/azsync/azsync/internal/testenv"
 )
 

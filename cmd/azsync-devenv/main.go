@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/azsync/azsync/internal/filesemu"
+	"github.com/azsync/azsync/filesemu"
 	"github.com/azsync/azsync/internal/testenv"
 )
 

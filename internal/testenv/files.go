@@ -8,7 +8,7 @@ import (
 	filesas "github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 
-	"github.com/azsync/azsync/internal/filesemu"
+	"github.com/azsync/azsync/filesemu"
 )
 
 // FilesAccountSAS returns an account SAS query string (without '?') for the Files emulator's

@@ -53,26 +53,40 @@ func (s *Server) createShare(c *call) error {
 	if err != nil {
 		return err
 	}
-	sh := &share{name: c.t.share, quota: defaultQuotaGiB, accessTier: defaultTier, meta: meta,
-		permissions: map[string]permission{}}
+	sh := newShare(c.t.share, meta)
 	if err := shareSettings(c.r.Header, sh); err != nil {
 		return err
 	}
+	if err := s.store.addShare(sh); err != nil {
+		return err
+	}
+	writeETag(c.w.Header(), sh.etag, sh.lastModified)
+	c.w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// newShare is an empty share with the service's defaults.
+func newShare(name string, meta metadata) *share {
+	sh := &share{name: name, quota: defaultQuotaGiB, accessTier: defaultTier, meta: meta,
+		permissions: map[string]permission{}}
 	t := now()
+	sh.lastModified = t
 	sh.root = &node{children: map[string]*node{}, meta: metadata{}, lastModified: t,
 		smb: smbProps{Attributes: attrDirectory, CreationTime: t, LastWriteTime: t, ChangeTime: t}}
 	sh.root.smb.PermissionKey = sh.addPermission(permission{Value: defaultSDDL, Format: "sddl"})
+	return sh
+}
 
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	if s.store.shares[sh.name] != nil {
+// addShare adds sh unless its name is taken.
+func (st *store) addShare(sh *share) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.shares[sh.name] != nil {
 		return newError(http.StatusConflict, "ShareAlreadyExists", "The specified share already exists.")
 	}
-	sh.etag, sh.lastModified = s.store.nextETag(), t
-	sh.root.etag = s.store.nextETag()
-	s.store.shares[sh.name] = sh
-	writeETag(c.w.Header(), sh.etag, sh.lastModified)
-	c.w.WriteHeader(http.StatusCreated)
+	sh.etag = st.nextETag()
+	sh.root.etag = st.nextETag()
+	st.shares[sh.name] = sh
 	return nil
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
 
-	"github.com/azsync/azsync/internal/filesemu"
+	"github.com/azsync/azsync/filesemu"
 )
 
 func TestRenameFile(t *testing.T) {

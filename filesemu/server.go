@@ -6,6 +6,12 @@
 //
 // Everything not modelled (leases, snapshots, handles, whole-file copy, NFS,
 // OAuth) answers 501 with x-ms-error-code NotImplemented.
+//
+// In a Go test, NewTestServer starts one on a free loopback port and stops it
+// when the test ends; its URL, Account and Key are what a client needs, and
+// CreateShare, ShareSAS and AccountSAS save the test a round of setup calls.
+// Start serves one outside tests; New returns the bare http.Handler. The
+// command azsync-files-emulator is the same emulator as a standalone program.
 package filesemu
 
 import (
@@ -162,8 +168,9 @@ type Running struct {
 	URL string
 	// Addr is the address actually listened on (useful with port 0).
 	Addr string
+	// Server is the emulator itself: its account, key, SAS and share helpers.
+	*Server
 
-	server    *Server
 	http      *http.Server
 	active    atomic.Int64 // requests being served
 	stopWatch func() bool
@@ -189,7 +196,7 @@ func Start(ctx context.Context, opts Options, addr string) (*Running, error) {
 	rn := &Running{
 		URL:    "http://" + ln.Addr().String() + "/" + s.account,
 		Addr:   ln.Addr().String(),
-		server: s,
+		Server: s,
 	}
 	rn.http = &http.Server{ReadHeaderTimeout: time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rn.active.Add(1)
@@ -206,7 +213,7 @@ func Start(ctx context.Context, opts Options, addr string) (*Running, error) {
 func (rn *Running) Close() error {
 	rn.closeOnce.Do(func() {
 		rn.stopWatch()
-		rn.closeErr = errors.Join(rn.shutdown(), rn.server.Close())
+		rn.closeErr = errors.Join(rn.shutdown(), rn.Server.Close())
 	})
 	return rn.closeErr
 }

@@ -28,7 +28,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
-	"github.com/azsync/azsync/internal/filesemu"
+	"github.com/azsync/azsync/filesemu"
 )
 
 var ctx = context.Background()
@@ -45,10 +45,7 @@ type env struct {
 // newEnv starts an emulator on a free loopback port for the test.
 func newEnv(t *testing.T, opts filesemu.Options) *env {
 	t.Helper()
-	rn, err := filesemu.Start(ctx, opts, "127.0.0.1:0")
-	ok(t, err)
-	t.Cleanup(func() { _ = rn.Close() })
-	return clientEnv(t, rn.URL)
+	return clientEnv(t, filesemu.NewTestServer(t, opts).URL)
 }
 
 func clientEnv(t *testing.T, url string) *env {

@@ -18,7 +18,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
-	"github.com/azsync/azsync/internal/filesemu"
+	"github.com/azsync/azsync/filesemu"
 )
 
 var (
