@@ -39,6 +39,7 @@ type syncFlags struct {
 	compareHash                             string
 	deleteDestination                       string
 	includeDirectoryStub                    bool
+	ref                                     *refFlags
 }
 
 func addSyncFlags(cmd *cobra.Command) *syncFlags {
@@ -66,5 +67,6 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	f.StringVar(&s.compareHash, "compare-hash", "None", "Compare by content hash instead of time: None or MD5.")
 	f.StringVar(&s.deleteDestination, "delete-destination", "false", "Delete destination entries absent at the source: true, false or prompt.")
 	f.BoolVar(&s.includeDirectoryStub, "include-directory-stub", false, "Copy folders as objects: uploads create a zero-length blob marked hdi_isfolder=true for each folder (so empty folders survive); downloads create the folders such blobs stand for.")
+	s.ref = addRefFlags(f)
 	return s
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/azsync/azsync/internal/compare"
 	"github.com/azsync/azsync/internal/endpoint"
 	"github.com/azsync/azsync/internal/filter"
+	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
@@ -90,6 +91,7 @@ type job struct {
 	logLevel    logging.Level
 	concurrency int
 	bufferBytes int64
+	hashes      *hashcache.Config // local hash cache for --compare-hash=MD5, or nil
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -287,6 +289,9 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	if f.mirrorMode {
 		j.compare = compare.Mirror
 	}
+	if err := f.ref.apply(j, changed); err != nil {
+		return nil, usageError{err}
+	}
 	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
 		return nil, usageError{err}
 	}
@@ -372,7 +377,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return endpoint.Config{
 		Local: local.Options{Engine: engine, BlockSize: j.blockSize, CheckMD5: j.checkMD5,
-			Warn: func(msg string) { logger.Warnf("%s", msg) }},
+			Warn: func(msg string) { logger.Warnf("%s", msg) }, Hashes: j.hashes},
 		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier},

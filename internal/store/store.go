@@ -73,6 +73,13 @@ type Hasher interface {
 	HashMD5(ctx context.Context, name string) ([]byte, error)
 }
 
+// MD5Sink is implemented by sources that keep the whole-content MD5 a destination computed while
+// writing them: the local hash cache records it, so a later --compare-hash run need not read the
+// file again. A destination that computes the MD5 hands it over once the write succeeded.
+type MD5Sink interface {
+	SetMD5(sum []byte)
+}
+
 // URLSource is implemented by stores whose entries a storage service can read by URL (Blob with a
 // SAS in the URL, or a public container), so that another store can copy them server-side.
 type URLSource interface {

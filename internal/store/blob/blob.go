@@ -386,6 +386,9 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 				body.Release(err)
 				return err
 			})
+		if err == nil {
+			tellMD5(src, headers.BlobContentMD5)
+		}
 		return err
 	}
 
@@ -415,8 +418,18 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		return err
 	}
 	headers.BlobContentMD5 = whole
-	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta})
-	return err
+	if _, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
+		return err
+	}
+	tellMD5(src, whole)
+	return nil
+}
+
+// tellMD5 hands the MD5 of an uploaded content to a source that keeps it (the local hash cache).
+func tellMD5(src store.Source, sum []byte) {
+	if sink, ok := src.(store.MD5Sink); ok && sum != nil {
+		sink.SetMD5(sum)
+	}
 }
 
 // Delete removes a blob, or a directory's stub; directories themselves are virtual and vanish with

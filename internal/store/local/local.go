@@ -16,7 +16,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -59,16 +62,26 @@ type Options struct {
 	CheckMD5  CheckMD5
 	// Warn reports a problem that does not fail the transfer (LogOnly MD5 mismatches).
 	Warn func(msg string)
+	// Hashes, when set, keeps HashMD5's results between runs (--local-hash-storage-mode).
+	Hashes *hashcache.Config
 }
 
 // Store is a local folder.
 type Store struct {
-	root string
-	opts Options
+	root     string
+	opts     Options
+	hashes   *hashcache.Cache // nil without a hash cache
+	warnOnce sync.Once
 }
 
 // New returns the store rooted at the folder root.
-func New(root string, opts Options) *Store { return &Store{root: root, opts: opts} }
+func New(root string, opts Options) *Store {
+	s := &Store{root: root, opts: opts}
+	if opts.Hashes != nil {
+		s.hashes = opts.Hashes.For(root)
+	}
+	return s
+}
 
 func (s *Store) path(name string) string { return filepath.Join(s.root, filepath.FromSlash(name)) }
 
@@ -77,6 +90,7 @@ func (s *Store) Display(name string) string { return s.path(name) }
 
 // List yields the regular files and folders of dir. Symbolic links and special files are skipped:
 // following links can loop and leave the tree, and the reference's sync does not follow them either.
+// Hash cache files are skipped too, whatever the flags: they are azsync's, not the user's data.
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	return func(yield func(store.Entry, error) bool) {
 		dirents, err := os.ReadDir(s.path(dir))
@@ -86,7 +100,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 		entries := make([]store.Entry, 0, len(dirents))
 		for _, d := range dirents {
-			if !d.Type().IsDir() && !d.Type().IsRegular() || isTemp(d.Name()) {
+			if !d.Type().IsDir() && !d.Type().IsRegular() || isTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
 				continue
 			}
 			info, err := d.Info()
@@ -140,17 +154,28 @@ func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileSource{f: f, listed: e}, nil
+	return &fileSource{f: f, s: s, listed: e}, nil
 }
 
 type fileSource struct {
 	f      *os.File
+	s      *Store
 	listed store.Entry
 }
 
-var _ store.Verifier = fileSource{}
+var _ store.Verifier = (*fileSource)(nil)
 
-func (fs fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
+var _ store.MD5Sink = (*fileSource)(nil)
+
+// SetMD5 records the MD5 an upload computed in the hash cache, unless the file changed since it
+// was listed (then the sum may mix two versions).
+func (fs *fileSource) SetMD5(sum []byte) {
+	if fs.s.hashes != nil {
+		fs.s.remember(fs.f, fs.listed.Name, fs.listed.Size, fs.listed.ModTime, sum)
+	}
+}
+
+func (fs *fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
 	_, err := fs.f.ReadAt(p, off)
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("reading %s: the file shrank: %w", fs.f.Name(), store.ErrSourceChanged)
@@ -160,7 +185,7 @@ func (fs fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
 
 // Unchanged checks the open file (written in place) and the path (replaced by a rename) against
 // the listing: a different size or modification time means the bytes read may mix two versions.
-func (fs fileSource) Unchanged(context.Context) error {
+func (fs *fileSource) Unchanged(context.Context) error {
 	for _, stat := range []func() (os.FileInfo, error){fs.f.Stat, func() (os.FileInfo, error) { return os.Stat(fs.f.Name()) }} {
 		info, err := stat()
 		if err != nil {
@@ -173,20 +198,48 @@ func (fs fileSource) Unchanged(context.Context) error {
 	return nil
 }
 
-func (fs fileSource) Close() error { return fs.f.Close() }
+func (fs *fileSource) Close() error { return fs.f.Close() }
 
-// HashMD5 reads a file and returns its MD5.
+// HashMD5 returns a file's MD5: from the hash cache while the file keeps the size and time it had
+// when it was hashed, else by reading it (and then recording it in the cache).
 func (s *Store) HashMD5(ctx context.Context, name string) ([]byte, error) {
 	f, err := os.Open(s.path(name))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if s.hashes != nil {
+		if sum, ok := s.hashes.Get(name, before.Size(), before.ModTime()); ok {
+			return sum, nil
+		}
+	}
 	h := md5.New()
 	if _, err := io.Copy(h, readerWithContext{ctx, f}); err != nil {
 		return nil, fmt.Errorf("hashing %s: %w", s.path(name), err)
 	}
-	return h.Sum(nil), nil
+	sum := h.Sum(nil)
+	if s.hashes != nil {
+		s.remember(f, name, before.Size(), before.ModTime(), sum)
+	}
+	return sum, nil
+}
+
+// remember caches sum unless the file changed while it was read. A cache that cannot be written
+// (a read-only folder) costs only speed: it is said once, and the run goes on.
+func (s *Store) remember(f *os.File, name string, size int64, mtime time.Time, sum []byte) {
+	after, err := f.Stat()
+	if err != nil || after.Size() != size || !after.ModTime().Equal(mtime) {
+		return
+	}
+	if err := s.hashes.Put(name, size, mtime, sum); err != nil && s.opts.Warn != nil {
+		s.warnOnce.Do(func() {
+			s.opts.Warn(fmt.Sprintf("cannot keep hashes in the hash cache (%s): %v; later runs will read the files again", s.hashes.Mode, err))
+		})
+	}
 }
 
 type readerWithContext struct {
