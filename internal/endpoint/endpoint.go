@@ -170,17 +170,17 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 		at := mk(parent(loc.Path))
 		e, err := at.Stat(ctx, path.Base(loc.Path))
 		switch {
-		case err == nil:
+		case err == nil && !e.IsDir:
 			s.store, s.file = at, &e
 			return s, nil
-		case !store.IsNotExist(err):
+		case err != nil && !store.IsNotExist(err):
 			return side{}, err
 		}
 	}
 	if loc.Path != "" {
-		nonEmpty, err := hasBlobsUnder(ctx, cc, loc.Path+"/")
+		nonEmpty, err := root.HasBlobsUnder(ctx, "")
 		if err != nil {
-			return side{}, fmt.Errorf("listing %s: %w", loc, err)
+			return side{}, err
 		}
 		s.isDir = s.isDir || nonEmpty
 		if isSource && !nonEmpty {
@@ -189,18 +189,6 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 		}
 	}
 	return s, nil
-}
-
-func hasBlobsUnder(ctx context.Context, cc *container.Client, prefix string) (bool, error) {
-	pager := cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &prefix, MaxResults: to.Ptr[int32](1)})
-	if !pager.More() {
-		return false, nil
-	}
-	page, err := pager.NextPage(ctx)
-	if err != nil {
-		return false, err
-	}
-	return len(page.Segment.BlobItems) > 0, nil
 }
 
 func containerClient(loc location.Location, cfg Config) (*container.Client, error) {

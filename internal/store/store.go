@@ -28,8 +28,10 @@ type Entry struct {
 	ContentType string
 	ETag        string // remote entries: lets ranged reads insist on one version of the content
 	AccessTier  string // blobs: Hot, Cool, Cold, Archive when the listing says
-	// Marker says a directory exists as an object of its own (a local folder; in Blob storage a
-	// zero-length stub blob marked hdi_isfolder), not only as the common prefix of other names.
+	// Marker says a directory exists as an object of its own, which outlives its contents and is
+	// deleted by a Delete of its own: every local folder and Azure Files directory, and in Blob
+	// storage a zero-length stub blob marked hdi_isfolder. A directory without one (a Blob virtual
+	// directory, the common prefix of other names) vanishes with its last entry.
 	Marker bool
 }
 
@@ -50,21 +52,40 @@ type Source interface {
 }
 
 // Store is one side of a sync, rooted at a directory (a local folder, a container prefix, a share path).
+// The storetest package holds the suite every implementation passes; it is the executable form of
+// the rules written here.
 type Store interface {
 	// List yields the children of dir ("" is the root) in Key order. A listing error ends the sequence.
 	List(ctx context.Context, dir string) iter.Seq2[Entry, error]
-	// Stat describes the entry at name; a missing one yields an error wrapping ErrNotExist.
+	// Stat describes the entry at name: a file, or a directory, with or without a Marker (a Blob
+	// virtual directory is a directory as it is in List). A missing one yields an error wrapping
+	// ErrNotExist.
 	Stat(ctx context.Context, name string) (Entry, error)
 	// Open returns the content of a file entry from this store's listing.
 	Open(ctx context.Context, e Entry) (Source, error)
-	// Put writes the whole content of e from src under e.Name, recording e.ModTime as the effective time.
-	// It never leaves a partial entry visible under e.Name. For a directory entry (src is nil) it
+	// Put writes the whole content of e from src under e.Name, recording e.ModTime as the effective
+	// time (kept to the store's Precision), e.ContentType where the store keeps one (detected from
+	// the name and content when empty) and, when the store is configured to store it, the content's
+	// MD5. Missing parent directories are created. A Put that fails leaves no partial entry visible
+	// under e.Name in stores that say so (AtomicWriter). For a directory entry (src is nil) it
 	// creates the directory's marker.
 	Put(ctx context.Context, e Entry, src Source) error
-	// Delete removes a file, or, when isDir is set, an empty directory's marker.
+	// Delete removes a file, or, when isDir is set, a directory's marker; it never removes what is
+	// under a directory (a non-empty one is an error or, in Blob storage, loses only its stub).
+	// Deleting an entry that is not there is not an error, as with rm -f: a deletion planned from
+	// a listing may find its entry already gone, and the result is the one asked for.
 	Delete(ctx context.Context, name string, isDir bool) error
 	// Display is how a name is shown to the user: a local path or a URL without credentials.
 	Display(name string) string
+}
+
+// AtomicWriter is implemented by stores that say Put (and CopyFromURL) never leaves a partial entry
+// visible under the real name, even when the write fails or is cut short: local disk writes a
+// temporary file and renames it, Blob storage commits a block list or writes one Put Blob. A store
+// without it may leave an interrupted entry behind; it must then be one the next run is sure to
+// replace (its effective time is not the source's).
+type AtomicWriter interface {
+	AtomicPut() bool
 }
 
 // Hasher is implemented by stores that can find an entry's MD5 when their listing does not carry

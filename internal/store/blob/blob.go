@@ -269,14 +269,18 @@ func entryOfItem(name string, b *container.BlobItem) store.Entry {
 	return e
 }
 
-// Stat describes the blob at name; a missing blob is store.ErrNotExist.
+// Stat describes the blob at name, or the directory: a stub, or a virtual directory when blobs are
+// under name + "/", as List shows it. Nothing there is store.ErrNotExist.
 func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 	props, err := s.cc.NewBlobClient(s.prefix+name).GetProperties(ctx, nil)
 	if err != nil {
-		if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) || isStatus(err, 404) {
-			return store.Entry{}, fmt.Errorf("%s: %w", s.Display(name), store.ErrNotExist)
+		if !bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) && !isStatus(err, 404) {
+			return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), err)
 		}
-		return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), err)
+		if virtual, err := s.HasBlobsUnder(ctx, name+"/"); err != nil || virtual {
+			return store.Entry{Name: name, IsDir: true}, err
+		}
+		return store.Entry{}, fmt.Errorf("%s: %w", s.Display(name), store.ErrNotExist)
 	}
 	e := store.Entry{Name: name, ModTime: effectiveTime(props.Metadata, props.LastModified), MD5: props.ContentMD5}
 	if isFolderStub(props.Metadata) {
@@ -293,6 +297,23 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 		e.ETag = string(*props.ETag)
 	}
 	return e, nil
+}
+
+// HasBlobsUnder reports whether any blob's name starts with prefix (relative to the store's root).
+func (s *Store) HasBlobsUnder(ctx context.Context, prefix string) (bool, error) {
+	full := s.prefix + prefix
+	pager := s.cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &full, MaxResults: to.Ptr[int32](1)})
+	if !pager.More() {
+		return false, nil
+	}
+	page, err := pager.NextPage(ctx)
+	if err != nil {
+		if bloberror.HasCode(err, bloberror.ContainerNotFound) {
+			return false, nil
+		}
+		return false, fmt.Errorf("listing %s: %w", s.Display(prefix), err)
+	}
+	return len(page.Segment.BlobItems) > 0, nil
 }
 
 func isStatus(err error, code int) bool {
@@ -510,3 +531,15 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 func blockID(prefix []byte, idx int) string {
 	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(idx)))
 }
+
+// AtomicPut implements store.AtomicWriter: a blob appears only when its one Put Blob or its block
+// list commit succeeds.
+func (s *Store) AtomicPut() bool { return true }
+
+var _ interface {
+	store.Store
+	store.NameChecker
+	store.URLSource
+	store.ServerCopier
+	store.AtomicWriter
+} = (*Store)(nil)

@@ -413,6 +413,7 @@ func (s *Store) CheckName(name string) error {
 
 var _ interface {
 	store.Store
+	store.Hasher
 	store.NameChecker
 	store.TimePrecision
 } = (*Store)(nil)

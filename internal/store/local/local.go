@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/azsync/azsync/internal/hashcache"
@@ -142,9 +143,18 @@ func entryOf(name string, info fs.FileInfo) store.Entry {
 func (s *Store) Stat(_ context.Context, name string) (store.Entry, error) {
 	info, err := os.Stat(s.path(name))
 	if err != nil {
-		return store.Entry{}, err
+		return store.Entry{}, notExist(err)
 	}
 	return entryOf(name, info), nil
+}
+
+// notExist makes "a parent is a file" (ENOTDIR) the missing entry it is for the contract: nothing
+// is at that name.
+func notExist(err error) error {
+	if errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("%w (%w)", err, store.ErrNotExist)
+	}
+	return err
 }
 
 // Open opens a file for ranged reads. The source remembers the listed size and time, so that a
@@ -324,10 +334,22 @@ func createTemp(dir string) (*os.File, error) {
 	return os.OpenFile(filepath.Join(dir, tempPrefix+hex.EncodeToString(random[:])+tempSuffix), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 }
 
-// Delete removes a file, or a folder when it is empty.
+// Delete removes a file, or a folder when it is empty. One already gone is no error (store.Store).
 func (s *Store) Delete(_ context.Context, name string, _ bool) error {
-	return os.Remove(s.path(name))
+	if err := notExist(os.Remove(s.path(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
+
+// AtomicPut implements store.AtomicWriter: Put writes a temporary file and renames it into place.
+func (s *Store) AtomicPut() bool { return true }
+
+var _ interface {
+	store.Store
+	store.Hasher
+	store.AtomicWriter
+} = (*Store)(nil)
 
 // MakeRoot creates the root folder (a missing download folder is created, SPEC §2).
 func (s *Store) MakeRoot() error { return os.MkdirAll(s.root, 0o755) }
