@@ -60,7 +60,7 @@ Storage, in either direction. It takes the same command line, flags, JSON output
 	root.SetErr(env.Stderr)
 	root.SetVersionTemplate("azsync version {{.Version}}\n")
 	g := addGlobalFlags(root)
-	root.AddCommand(newSyncCommand(env, g))
+	root.AddCommand(newSyncCommand(env, g), newReportCommand(env, g))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }

@@ -113,7 +113,7 @@ func TestJSONEndOfJob(t *testing.T) {
 func TestJSONFailedTransfersCapped(t *testing.T) {
 	s := finished
 	s.FailedTransfers = make([]Failure, 150)
-	if got := len(summaryJSON(s).FailedTransfers); got != maxFailedTransfers {
+	if got := len(summaryJSON(s, nil).FailedTransfers); got != maxFailedTransfers {
 		t.Errorf("%d failures listed; want %d", got, maxFailedTransfers)
 	}
 }

@@ -41,6 +41,7 @@ type initContent struct {
 	LogFileLocation string
 	JobID           string
 	IsCleanupJob    bool
+	Shard           *ShardID `json:",omitempty"` // azsync's, in sharded runs only
 }
 
 // scanProgress is what the reference's sync reports as Progress until both
@@ -82,6 +83,10 @@ type jobSummary struct {
 	IsCleanupJob             bool
 	DeleteTotalTransfers     int64 `json:",string"`
 	DeleteTransfersCompleted int64 `json:",string"`
+	// azsync's own, after the reference's fields and only when set: which shard this run was, with
+	// the counters the reference's summary lacks; and, in a merged report, every shard's outcome.
+	Shard  *shardSummary  `json:",omitempty"`
+	Shards []ShardOutcome `json:",omitempty"`
 }
 
 // transferDetail is azcopy's TransferDetail. ErrorMessage really is a string
@@ -119,7 +124,8 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func summaryJSON(s Stats) jobSummary {
+// summaryJSON is the job summary; shard is this run's, nil unless sharded.
+func summaryJSON(s Stats, shard *ShardID) jobSummary {
 	transfers := s.FileTransfers + s.FolderPropertyTransfers
 	var failed []transferDetail // none: null, as the reference sends
 	for _, f := range s.FailedTransfers[:min(len(s.FailedTransfers), maxFailedTransfers)] {
@@ -148,14 +154,16 @@ func summaryJSON(s Stats) jobSummary {
 		FailedTransfers:          failed,
 		DeleteTotalTransfers:     s.Deletions + s.DeletionsFailed + s.DeletionsHeldBack,
 		DeleteTransfersCompleted: s.Deletions,
+		Shard:                    newShardSummary(s, shard),
+		Shards:                   s.Shards,
 	}
 }
 
 // progressJSON is a Progress message's content: the scan counters while
 // listing, as the reference does, then the job summary.
-func progressJSON(s Stats) string {
+func progressJSON(s Stats, shard *ShardID) string {
 	if !s.ScanComplete {
 		return mustJSON(scanProgress{s.SourceFilesScanned, s.DestinationFilesScanned})
 	}
-	return mustJSON(summaryJSON(s))
+	return mustJSON(summaryJSON(s, shard))
 }

@@ -81,6 +81,9 @@ type Options struct {
 	Now func() time.Time
 	// ProgressInterval is StartProgress's period; default 2 s.
 	ProgressInterval time.Duration
+	// Shard, in a sharded run, is said in the JSON output (Init, EndOfJob and Error), so that
+	// `azsync report` knows which shard wrote it.
+	Shard *ShardID
 }
 
 // IsTerminal reports whether f is a character device, i.e. (almost always) a

@@ -21,7 +21,7 @@ func (r *Reporter) Progress(s Stats) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.o.Format == JSON {
-		r.json(msgProgress, progressJSON(s), promptDetails{})
+		r.json(msgProgress, progressJSON(s, r.o.Shard), promptDetails{})
 		r.progressSent = true
 		return
 	}

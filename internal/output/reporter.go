@@ -89,7 +89,7 @@ func (r *Reporter) Error(msg string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.o.Format == JSON {
-		r.json(msgError, msg, promptDetails{})
+		r.json(msgError, msg+r.o.Shard.errorSuffix(), promptDetails{})
 		return
 	}
 	r.endLive()
@@ -103,7 +103,7 @@ func (r *Reporter) Init(jobID, logPath string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.o.Format == JSON {
-		r.json(msgInit, mustJSON(initContent{LogFileLocation: logPath, JobID: jobID}), promptDetails{})
+		r.json(msgInit, mustJSON(initContent{LogFileLocation: logPath, JobID: jobID, Shard: r.o.Shard}), promptDetails{})
 		return
 	}
 	if r.o.Verbosity == Quiet {

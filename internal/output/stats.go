@@ -47,7 +47,8 @@ type Stats struct {
 	BytesExpected                               int64
 	ScanComplete                                bool // both listings finished
 	Status                                      JobStatus
-	FailedTransfers                             []Failure // the first ones (JSON shows at most 100)
+	FailedTransfers                             []Failure      // the first ones (JSON shows at most 100)
+	Shards                                      []ShardOutcome // a merged report's shards, in order
 }
 
 // Failure is one failed copy.

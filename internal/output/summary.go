@@ -14,10 +14,10 @@ func (r *Reporter) Summary(s Stats) {
 	defer r.mu.Unlock()
 	if r.o.Format == JSON {
 		if !r.progressSent {
-			r.json(msgProgress, progressJSON(s), promptDetails{})
+			r.json(msgProgress, progressJSON(s, r.o.Shard), promptDetails{})
 			r.progressSent = true
 		}
-		r.json(msgEndOfJob, mustJSON(summaryJSON(s)), promptDetails{})
+		r.json(msgEndOfJob, mustJSON(summaryJSON(s, r.o.Shard)), promptDetails{})
 		return
 	}
 	if r.o.Verbosity == Quiet {
@@ -72,5 +72,6 @@ func summaryText(s Stats, dryRun bool) string {
 	if s.Status == Completed && transfers == 0 && s.Deletions+s.DeletionsFailed+s.DeletionsHeldBack == 0 {
 		b.WriteString("Nothing to do: destination is up to date.\n")
 	}
+	shardLines(&b, s.Shards)
 	return b.String()
 }
