@@ -29,15 +29,11 @@ Exit status: 0 when every shard completed, 1 when any failed, did not finish or 
 }
 
 func runReport(env Env, g *globalFlags, args []string) error {
-	format, err := output.ParseFormat(g.outputType)
+	opts, err := reporterOptions(env, g)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	verbosity, err := output.ParseVerbosity(g.outputLevel)
-	if err != nil {
-		return usageError{err}
-	}
-	rep := output.New(output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr, Stdin: env.Stdin})
+	rep := output.New(opts)
 	fail := func(err error) error {
 		rep.Error("Cannot merge the shards' reports: " + describe(err))
 		return errReported

@@ -95,16 +95,11 @@ type job struct {
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
-	format, err := output.ParseFormat(g.outputType)
+	repOpts, err := reporterOptions(env, g)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	verbosity, err := output.ParseVerbosity(g.outputLevel)
-	if err != nil {
-		return usageError{err}
-	}
-	repOpts := output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr,
-		Stdin: env.Stdin, Terminal: isTerminal(env.Stdout), DryRun: f.dryRun}
+	repOpts.Terminal, repOpts.DryRun = isTerminal(env.Stdout), f.dryRun
 	// From here on a fatal error is reported through the reporter (one Error message in JSON mode),
 	// worded as the reference words it, since scripts match on it.
 	fail := func(rep *output.Reporter, err error) error {
@@ -186,6 +181,19 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return errReported
 	}
 	return nil
+}
+
+// reporterOptions are the output flags every command takes.
+func reporterOptions(env Env, g *globalFlags) (output.Options, error) {
+	format, err := output.ParseFormat(g.outputType)
+	if err != nil {
+		return output.Options{}, usageError{err}
+	}
+	verbosity, err := output.ParseVerbosity(g.outputLevel)
+	if err != nil {
+		return output.Options{}, usageError{err}
+	}
+	return output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr, Stdin: env.Stdin}, nil
 }
 
 func jobStatus(o syncer.Outcome) output.JobStatus {
