@@ -24,6 +24,7 @@ import (
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
+	"github.com/azsync/azsync/internal/store"
 	blobstore "github.com/azsync/azsync/internal/store/blob"
 	filestore "github.com/azsync/azsync/internal/store/files"
 	"github.com/azsync/azsync/internal/store/local"
@@ -161,7 +162,13 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
 		DirectoryStubs: f.includeDirectoryStub,
 	}, observer{rep: rep, log: logger})
-	snapshot := func(status output.JobStatus) output.Stats { return stats(s, jobID, time.Since(start), status) }
+	snapshot := func(status output.JobStatus) output.Stats {
+		st := stats(s, jobID, time.Since(start), status)
+		if sc, ok := pair.Src.(store.SkipCounter); ok {
+			st.SymlinksSkipped, st.SpecialFilesSkipped = sc.SkippedLinks()
+		}
+		return st
+	}
 	stopProgress := rep.StartProgress(ctx, func() output.Stats {
 		st := snapshot(output.InProgress)
 		// While files are moving, count their bytes as they go, as the reference does.
@@ -385,7 +392,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return endpoint.Config{
 		Local: local.Options{Engine: engine, BlockSize: j.blockSize, CheckMD5: j.checkMD5,
-			Warn: func(msg string) { logger.Warnf("%s", msg) }, Hashes: j.hashes},
+			Warn: func(msg string) { logger.Warnf("%s", msg) }, Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks},
 		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier},

@@ -61,6 +61,7 @@ var summaryKeys = []string{
 	"TotalBytesTransferred", "TotalBytesEnumerated", "TotalBytesExpected", "PercentComplete",
 	"AverageIOPS", "AverageE2EMilliseconds", "ServerBusyPercentage", "NetworkErrorPercentage",
 	"FailedTransfers", "SkippedTransfers", "PerfConstraint", "PerformanceAdvice", "IsCleanupJob",
+	"SkippedSymlinkCount", "HardlinksConvertedCount", "SkippedHardlinkCount", "SkippedSpecialFileCount",
 	"DeleteTotalTransfers", "DeleteTransfersCompleted",
 }
 
@@ -87,7 +88,7 @@ func TestJSONEndOfJob(t *testing.T) {
 		"ErrorMsg": "", "JobID": finished.JobID, "ActiveConnections": "0", "CompleteJobOrdered": true,
 		"JobStatus": "CompletedWithErrors", "TotalTransfers": "22", "FileTransfers": "20",
 		"FolderPropertyTransfers": "2", "SymlinkTransfers": "0", "TransfersCompleted": "21",
-		"TransfersFailed": "1", "TransfersSkipped": "0", "BytesOverWire": "5000000",
+		"TransfersFailed": "1", "TransfersSkipped": "98", "BytesOverWire": "5000000",
 		"TotalBytesTransferred": "5000000", "TotalBytesEnumerated": "5100000", "TotalBytesExpected": "0",
 		"PercentComplete": "100", "AverageIOPS": "0", "AverageE2EMilliseconds": "0",
 		"ServerBusyPercentage": "0", "NetworkErrorPercentage": "0",
@@ -97,6 +98,7 @@ func TestJSONEndOfJob(t *testing.T) {
 			"ErrorMessage": `"403 AuthorizationFailure"`,
 		}},
 		"SkippedTransfers": nil, "PerfConstraint": float64(0), "PerformanceAdvice": nil, "IsCleanupJob": false,
+		"SkippedSymlinkCount": "4", "HardlinksConvertedCount": "0", "SkippedHardlinkCount": "0", "SkippedSpecialFileCount": "1",
 		"DeleteTotalTransfers": "6", "DeleteTransfersCompleted": "3",
 	}
 	for k, v := range want {

@@ -81,6 +81,10 @@ type jobSummary struct {
 	PerfConstraint           int   // the reference's enum, 0 = Unknown
 	PerformanceAdvice        []any // azsync gives none: null, as the reference without advice
 	IsCleanupJob             bool
+	SkippedSymlinkCount      int64 `json:",string"`
+	HardlinksConvertedCount  int64 `json:",string"`
+	SkippedHardlinkCount     int64 `json:",string"`
+	SkippedSpecialFileCount  int64 `json:",string"`
 	DeleteTotalTransfers     int64 `json:",string"`
 	DeleteTransfersCompleted int64 `json:",string"`
 	// azsync's own, after the reference's fields and only when set: which shard this run was, with
@@ -143,15 +147,17 @@ func summaryJSON(s Stats, shard *ShardID) jobSummary {
 		FolderPropertyTransfers: s.FolderPropertyTransfers,
 		TransfersCompleted:      s.TransfersCompleted,
 		TransfersFailed:         s.TransfersFailed,
-		// TransfersSkipped stays 0: the reference counts planned transfers
-		// its engine then skipped (it never plans up-to-date files in a
-		// sync), and azsync skips none that it planned.
+		// The files left alone as up to date, as the text summary counts
+		// them (the reference's sync never plans those, so says 0).
+		TransfersSkipped:         s.TransfersSkipped,
 		BytesOverWire:            s.BytesTransferred,
 		TotalBytesTransferred:    s.BytesTransferred,
 		TotalBytesEnumerated:     s.BytesEnumerated,
 		TotalBytesExpected:       s.BytesExpected,
 		PercentComplete:          float32(percent(s.TransfersCompleted+s.TransfersFailed, transfers, s.ScanComplete)),
 		FailedTransfers:          failed,
+		SkippedSymlinkCount:      s.SymlinksSkipped,
+		SkippedSpecialFileCount:  s.SpecialFilesSkipped,
 		DeleteTotalTransfers:     s.Deletions + s.DeletionsFailed + s.DeletionsHeldBack,
 		DeleteTransfersCompleted: s.Deletions,
 		Shard:                    newShardSummary(s, shard),

@@ -45,7 +45,8 @@ type Stats struct {
 	DeletionsHeldBack                           int64 // planned, not run, because the listing or a copy failed
 	BytesTransferred, BytesEnumerated           int64
 	BytesExpected                               int64
-	ScanComplete                                bool // both listings finished
+	SymlinksSkipped, SpecialFilesSkipped        int64 // by the source's listing
+	ScanComplete                                bool  // both listings finished
 	Status                                      JobStatus
 	FailedTransfers                             []Failure      // the first ones (JSON shows at most 100)
 	Shards                                      []ShardOutcome // a merged report's shards, in order

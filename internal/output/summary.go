@@ -43,10 +43,16 @@ func summaryText(s Stats, dryRun bool) string {
 	line("Elapsed Time (Minutes)", toFixed(s.Elapsed.Minutes(), 4))
 	line("Number of Copy Transfers for Files", s.FileTransfers)
 	line("Number of Copy Transfers for Folder Properties", s.FolderPropertyTransfers)
+	line("Number of Symlink Transfers", 0) // links are skipped or followed, never copied as links
 	line("Total Number of Copy Transfers", transfers)
 	line("Number of Copy Transfers Completed", s.TransfersCompleted)
 	line("Number of Copy Transfers Failed", s.TransfersFailed)
 	line("Number of Deletions at Destination", s.Deletions)
+	line("Number of Symbolic Links Skipped", s.SymlinksSkipped)
+	line("Number of Special Files Skipped", s.SpecialFilesSkipped)
+	// Hard links are files like any other (the reference's "follow", its default outside NFS).
+	line("Number of Hardlinks Converted", 0)
+	line("Number of Hardlinks Skipped", 0)
 	line("Total Number of Bytes Transferred", s.BytesTransferred)
 	line("Total Number of Bytes Enumerated", s.BytesEnumerated)
 	line("Final Job Status", s.Status)

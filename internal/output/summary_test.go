@@ -21,6 +21,8 @@ var finished = Stats{
 	BytesEnumerated:         5_100_000,
 	ScanComplete:            true,
 	Status:                  CompletedWithErrors,
+	SymlinksSkipped:         4,
+	SpecialFilesSkipped:     1,
 }
 
 func TestSummaryText(t *testing.T) {
@@ -33,10 +35,15 @@ Files Scanned at Destination: 100
 Elapsed Time (Minutes): 0.0334
 Number of Copy Transfers for Files: 20
 Number of Copy Transfers for Folder Properties: 2
+Number of Symlink Transfers: 0
 Total Number of Copy Transfers: 22
 Number of Copy Transfers Completed: 21
 Number of Copy Transfers Failed: 1
 Number of Deletions at Destination: 3
+Number of Symbolic Links Skipped: 4
+Number of Special Files Skipped: 1
+Number of Hardlinks Converted: 0
+Number of Hardlinks Skipped: 0
 Total Number of Bytes Transferred: 5000000
 Total Number of Bytes Enumerated: 5100000
 Final Job Status: CompletedWithErrors

@@ -28,6 +28,9 @@ type Entry struct {
 	ContentType string
 	ETag        string // remote entries: lets ranged reads insist on one version of the content
 	AccessTier  string // blobs: Hot, Cool, Cold, Archive when the listing says
+	// Problem, when set, says the listed entry cannot be synced (a dangling symbolic link, or one
+	// leading into a loop): the walk counts it as a failed transfer and goes on.
+	Problem error
 	// Marker says a directory exists as an object of its own, which outlives its contents and is
 	// deleted by a Delete of its own: every local folder and Azure Files directory, and in Blob
 	// storage a zero-length stub blob marked hdi_isfolder. A directory without one (a Blob virtual
@@ -99,6 +102,12 @@ type Hasher interface {
 // file again. A destination that computes the MD5 hands it over once the write succeeded.
 type MD5Sink interface {
 	SetMD5(sum []byte)
+}
+
+// SkipCounter is implemented by stores whose listings skip entries they cannot sync as data (local
+// disk: symbolic links unless followed, and special files), for the summary's counts.
+type SkipCounter interface {
+	SkippedLinks() (symlinks, special int64)
 }
 
 // URLSource is implemented by stores whose entries a storage service can read by URL (Blob with a

@@ -222,7 +222,10 @@ func (w *walker) markDir(ctx context.Context, src, dst store.Entry) {
 // cannot hold under the same name, counting it as a failed transfer so that the run reports it and
 // holds deletions back.
 func (w *walker) sourceValid(e store.Entry) bool {
-	err := store.ValidName(e.Name)
+	err := e.Problem
+	if err == nil {
+		err = store.ValidName(e.Name)
+	}
 	if checker, ok := w.s.dst.(store.NameChecker); ok && err == nil {
 		err = checker.CheckName(e.Name)
 	}

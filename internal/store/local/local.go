@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -65,6 +66,9 @@ type Options struct {
 	Warn func(msg string)
 	// Hashes, when set, keeps HashMD5's results between runs (--local-hash-storage-mode).
 	Hashes *hashcache.Config
+	// FollowSymlinks lists a symbolic link as what it points to, under the link's name
+	// (--follow-symlinks); otherwise links are skipped and counted.
+	FollowSymlinks bool
 }
 
 // Store is a local folder.
@@ -73,6 +77,8 @@ type Store struct {
 	opts     Options
 	hashes   *hashcache.Cache // nil without a hash cache
 	warnOnce sync.Once
+
+	skippedLinks, skippedSpecial atomic.Int64
 }
 
 // New returns the store rooted at the folder root.
@@ -89,9 +95,9 @@ func (s *Store) path(name string) string { return filepath.Join(s.root, filepath
 // Display shows the local path of name.
 func (s *Store) Display(name string) string { return s.path(name) }
 
-// List yields the regular files and folders of dir. Symbolic links and special files are skipped:
-// following links can loop and leave the tree, and the reference's sync does not follow them either.
-// Hash cache files are skipped too, whatever the flags: they are azsync's, not the user's data.
+// List yields the regular files and folders of dir. Symbolic links are skipped and counted, unless
+// FollowSymlinks is set (see links.go); special files (devices, pipes, sockets) are skipped and
+// counted. Hash cache files are skipped too, whatever the flags: they are azsync's, not the user's.
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	return func(yield func(store.Entry, error) bool) {
 		dirents, err := os.ReadDir(s.path(dir))
@@ -101,18 +107,17 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 		entries := make([]store.Entry, 0, len(dirents))
 		for _, d := range dirents {
-			if !d.Type().IsDir() && !d.Type().IsRegular() || isTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
+			if isTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
 				continue
 			}
-			info, err := d.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed since the directory was read
-			}
+			e, ok, err := s.entry(dir, d)
 			if err != nil {
-				yield(store.Entry{}, fmt.Errorf("reading %s: %w", s.path(store.Join(dir, d.Name())), err))
+				yield(store.Entry{}, err)
 				return
 			}
-			entries = append(entries, entryOf(store.Join(dir, d.Name()), info))
+			if ok {
+				entries = append(entries, e)
+			}
 		}
 		slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
 		for _, e := range entries {
@@ -125,6 +130,35 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 		}
 	}
+}
+
+// entry describes one directory entry of dir; ok is false for what the listing skips.
+func (s *Store) entry(dir string, d fs.DirEntry) (e store.Entry, ok bool, err error) {
+	name := store.Join(dir, d.Name())
+	switch t := d.Type(); {
+	case t&fs.ModeSymlink != 0:
+		if !s.opts.FollowSymlinks {
+			s.skippedLinks.Add(1)
+			return e, false, nil
+		}
+		return s.followLink(dir, name)
+	case !t.IsDir() && !t.IsRegular():
+		s.skippedSpecial.Add(1)
+		return e, false, nil
+	}
+	info, err := d.Info()
+	if errors.Is(err, fs.ErrNotExist) {
+		return e, false, nil // removed since the directory was read
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("reading %s: %w", s.path(name), err)
+	}
+	return entryOf(name, info), true, nil
+}
+
+// SkippedLinks counts the symbolic links and special files the listings skipped.
+func (s *Store) SkippedLinks() (symlinks, special int64) {
+	return s.skippedLinks.Load(), s.skippedSpecial.Load()
 }
 
 func isTemp(name string) bool {
