@@ -167,6 +167,7 @@ func (js jobSummary) stats() Stats {
 		TransfersCompleted: js.TransfersCompleted, TransfersFailed: js.TransfersFailed,
 		BytesTransferred: js.TotalBytesTransferred, BytesEnumerated: js.TotalBytesEnumerated,
 		BytesExpected: js.TotalBytesExpected, Deletions: js.DeleteTransfersCompleted,
+		SymlinksSkipped: js.SkippedSymlinkCount, SpecialFilesSkipped: js.SkippedSpecialFileCount,
 	}
 	for _, f := range js.FailedTransfers {
 		s.FailedTransfers = append(s.FailedTransfers, Failure{Src: f.Src, Dst: f.Dst, Err: f.ErrorMessage, Code: int(f.ErrorCode)})

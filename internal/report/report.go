@@ -188,6 +188,8 @@ func add(s *output.Stats, r output.Stats) {
 	s.BytesTransferred += r.BytesTransferred
 	s.BytesEnumerated += r.BytesEnumerated
 	s.BytesExpected += r.BytesExpected
+	s.SymlinksSkipped += r.SymlinksSkipped
+	s.SpecialFilesSkipped += r.SpecialFilesSkipped
 	s.Elapsed = max(s.Elapsed, r.Elapsed)
 	s.ScanComplete = s.ScanComplete && r.ScanComplete
 	s.FailedTransfers = append(s.FailedTransfers, r.FailedTransfers...)
