@@ -11,7 +11,7 @@ import (
 // truncations to both content implementations and to a plain byte slice.
 func TestContentMatchesReference(t *testing.T) {
 	impls := map[string]content{
-		"memory": newMemContent(0),
+		"memory": &memContent{},
 		"disk":   diskContent{path: filepath.Join(t.TempDir(), "f")},
 	}
 	for name, c := range impls {

@@ -78,21 +78,16 @@ func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) 
 	}
 
 	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	_, n, err := s.store.resolve(t, (*share).file)
-	var size int64
-	var data content
-	if err == nil {
-		size, data = n.size, n.data
-	}
-	s.store.mu.RUnlock()
 	if err != nil {
 		return nil, copySourceError(err)
 	}
-	if rng.end >= size {
-		return nil, errInvalidRange(size)
+	if rng.end >= n.size {
+		return nil, errInvalidRange(n.size)
 	}
 	buf := make([]byte, rng.length())
-	return buf, data.readAt(buf, rng.start)
+	return buf, s.store.content(n).readAt(buf, rng.start)
 }
 
 // copySourceError reports a failure on the copy source the way the service

@@ -22,11 +22,11 @@ func (s *Server) createDirectory(c *call) error {
 	if old != nil {
 		return errResourceAlreadyExists()
 	}
-	n := &node{name: name, id: s.store.nextID(), parent: parent, children: map[string]*node{}, meta: meta}
+	n := &node{name: name, id: s.store.nextID(), parent: parent, children: newChildren(0), meta: meta}
 	if err := s.initNode(c.r.Header, sh, n, parent); err != nil {
 		return err
 	}
-	parent.children[foldName(name)] = n
+	parent.children.put(n)
 	writeNodeHeaders(c.w.Header(), n)
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
@@ -40,7 +40,7 @@ func (s *Server) getDirectory(c *call) error {
 		return err
 	}
 	h := c.w.Header()
-	writeETag(h, n.etag, n.lastModified)
+	writeETag(h, n.etag)
 	writeSMBHeaders(h, n)
 	writeMetadata(h, n.meta)
 	setMS(h, "x-ms-server-encrypted", "true")
@@ -58,10 +58,10 @@ func (s *Server) deleteDirectory(c *call) error {
 	if n.parent == nil {
 		return newError(http.StatusBadRequest, "InvalidUri", "The root directory of a share cannot be deleted.")
 	}
-	if len(n.children) > 0 {
+	if n.children.len() > 0 {
 		return newError(http.StatusConflict, "DirectoryNotEmpty", "The specified directory is not empty.")
 	}
-	delete(n.parent.children, foldName(n.name))
+	n.parent.children.remove(n)
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
 }

@@ -58,7 +58,7 @@ func (s *Server) planDownload(c *call) (downloadPlan, error) {
 	if err != nil {
 		return downloadPlan{}, err
 	}
-	p := downloadPlan{size: n.size, data: n.data, fileMD5: n.headers.ContentMD5}
+	p := downloadPlan{size: n.size, data: s.store.content(n), fileMD5: n.contentMD5()}
 	if p.rng, p.partial, err = requestedRange(c.r.Header, n.size); err != nil {
 		return p, err
 	}
@@ -68,7 +68,7 @@ func (s *Server) planDownload(c *call) (downloadPlan, error) {
 			return p, errInvalidHeader("x-ms-range-get-content-md5")
 		}
 		p.hashed = make([]byte, p.rng.length())
-		if err := n.data.readAt(p.hashed, p.rng.start); err != nil {
+		if err := p.data.readAt(p.hashed, p.rng.start); err != nil {
 			return p, err
 		}
 	}
@@ -76,8 +76,8 @@ func (s *Server) planDownload(c *call) (downloadPlan, error) {
 	return p, nil
 }
 
-// download is Get File: the whole file (200) or a range (206), streamed from
-// content outside the store lock.
+// download is Get File: the whole file (200) or a range (206), streamed a
+// chunk at a time, each read under the store lock and sent outside it.
 func (s *Server) download(c *call) error {
 	p, err := s.planDownload(c)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Server) download(c *call) error {
 	buf := make([]byte, min(streamChunk, max(rng.length(), 0)))
 	for off := rng.start; off <= rng.end; off += int64(len(buf)) {
 		chunk := buf[:min(int64(len(buf)), rng.end-off+1)]
-		if err := p.data.readAt(chunk, off); err != nil {
+		if err := s.store.read(p.data, chunk, off); err != nil {
 			// Headers are gone: cut the connection so the client sees a short body.
 			panic(http.ErrAbortHandler)
 		}
@@ -168,12 +168,12 @@ func (s *Server) writeRange(c *call, rng byteRange, body []byte) error {
 			return errInvalidRange(n.size)
 		}
 		if body == nil {
-			if err := n.data.zero(rng.start, rng.length()); err != nil {
+			if err := s.store.content(n).zero(rng.start, rng.length()); err != nil {
 				return err
 			}
 			n.written.remove(rng.start, rng.end+1, n.size)
 		} else {
-			if err := n.data.writeAt(body, rng.start); err != nil {
+			if err := s.store.content(n).writeAt(body, rng.start); err != nil {
 				return err
 			}
 			n.written.add(rng.start, rng.end+1, n.size)
@@ -223,7 +223,7 @@ func (s *Server) listRanges(c *call) error {
 		out.Ranges = append(out.Ranges, rangeItemXML{r.start, r.end})
 	}
 	h := c.w.Header()
-	writeETag(h, n.etag, n.lastModified)
+	writeETag(h, n.etag)
 	setMS(h, "x-ms-content-length", strconv.FormatInt(n.size, 10))
 	s.store.mu.RUnlock()
 	writeXML(c.w, http.StatusOK, out)

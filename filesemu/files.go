@@ -41,7 +41,7 @@ func (s *Server) createFile(c *call) error {
 	if err != nil {
 		return err
 	}
-	headers, err := parseContentHeaders(h)
+	headers, sum, err := parseContentHeaders(h)
 	if err != nil {
 		return err
 	}
@@ -60,24 +60,25 @@ func (s *Server) createFile(c *call) error {
 		return newError(http.StatusConflict, "ResourceTypeMismatch",
 			"The specified resource type does not match the type of the existing resource.")
 	}
-	n := &node{name: name, id: s.store.nextID(), parent: parent, meta: meta, size: size, headers: headers}
+	n := &node{name: name, id: s.store.nextID(), parent: parent, meta: meta, size: size,
+		headers: s.store.internHeaders(headers), md5: sum}
 	if err := s.initNode(h, sh, n, parent); err != nil {
 		return err
 	}
-	n.data = s.store.newContent(n.id)
-	if err := n.data.truncate(size); err != nil {
+	data := s.store.content(n)
+	if err := data.truncate(size); err != nil {
 		return err
 	}
 	if len(body) > 0 {
-		if err := n.data.writeAt(body, 0); err != nil {
+		if err := data.writeAt(body, 0); err != nil {
 			return err
 		}
 		n.written.add(0, int64(len(body)), size)
 	}
 	if old != nil {
-		release(old)
+		s.store.release(old)
 	}
-	parent.children[foldName(name)] = n
+	parent.children.put(n)
 	writeNodeHeaders(c.w.Header(), n)
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
@@ -126,8 +127,8 @@ func (s *Server) getFile(c *call) error {
 	}
 	h := c.w.Header()
 	writeFileHeaders(h, n, sasOverrides(c.q))
-	if n.headers.ContentMD5 != nil {
-		h.Set("Content-MD5", encodeMD5(n.headers.ContentMD5))
+	if n.md5 != nil {
+		h.Set("Content-MD5", encodeMD5(n.contentMD5()))
 	}
 	h.Set("Content-Length", strconv.FormatInt(n.size, 10))
 	c.w.WriteHeader(http.StatusOK)
@@ -136,7 +137,7 @@ func (s *Server) getFile(c *call) error {
 
 // writeFileHeaders answers the properties Get File and Get File Properties share.
 func writeFileHeaders(h http.Header, n *node, overrides map[string]string) {
-	writeETag(h, n.etag, n.lastModified)
+	writeETag(h, n.etag)
 	writeSMBHeaders(h, n)
 	writeMetadata(h, n.meta)
 	writeContentHeaders(h, n.headers, overrides)
@@ -153,8 +154,8 @@ func (s *Server) deleteFile(c *call) error {
 	if err != nil {
 		return err
 	}
-	delete(n.parent.children, foldName(n.name))
-	release(n)
+	n.parent.children.remove(n)
+	s.store.release(n)
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
 }
@@ -163,7 +164,7 @@ func (s *Server) deleteFile(c *call) error {
 // it replaces all HTTP properties, applies SMB properties and may resize.
 func (s *Server) setFileProperties(c *call) error {
 	h := c.r.Header
-	headers, err := parseContentHeaders(h)
+	headers, sum, err := parseContentHeaders(h)
 	if err != nil {
 		return err
 	}
@@ -178,9 +179,9 @@ func (s *Server) setFileProperties(c *call) error {
 		if err := setSMBProperties(h, sh, n); err != nil {
 			return err
 		}
-		n.headers = headers
+		n.headers, n.md5 = s.store.internHeaders(headers), sum
 		if resize && size != n.size {
-			if err := n.data.truncate(size); err != nil {
+			if err := s.store.content(n).truncate(size); err != nil {
 				return err
 			}
 			n.written.truncate(size)

@@ -1,12 +1,12 @@
 package filesemu
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func formatID(id uint64) string { return strconv.FormatUint(id, 10) }
@@ -42,6 +42,9 @@ func parseMetadata(h http.Header) (metadata, error) {
 	if size > maxMetadataSize {
 		return nil, newError(http.StatusBadRequest, "MetadataTooLarge", "The size of the specified metadata exceeds the maximum size permitted.")
 	}
+	if len(m) == 0 {
+		return nil, nil // most items have none: no empty map per item
+	}
 	return m, nil
 }
 
@@ -61,44 +64,48 @@ func writeMetadata(h http.Header, m metadata) {
 }
 
 // writeETag answers the ETag and Last-Modified of a share, directory or file.
-func writeETag(h http.Header, etag string, lastModified time.Time) {
-	h.Set("ETag", etag)
-	h.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
+func writeETag(h http.Header, e etag) {
+	h.Set("ETag", e.String())
+	h.Set("Last-Modified", e.lastModified().Format(http.TimeFormat))
 }
 
-// contentHeaders are a file's standard HTTP properties.
-type contentHeaders struct {
+// httpHeaders are a file's standard HTTP properties besides Content-MD5.
+type httpHeaders struct {
 	ContentType        string
 	ContentEncoding    string
 	ContentLanguage    string
 	CacheControl       string
 	ContentDisposition string
-	ContentMD5         []byte
 }
 
 // parseContentHeaders reads x-ms-content-* and x-ms-cache-control. Set File
 // Properties replaces all of them: an absent header clears the property.
-func parseContentHeaders(h http.Header) (contentHeaders, error) {
-	c := contentHeaders{
+func parseContentHeaders(h http.Header) (httpHeaders, *[16]byte, error) {
+	c := httpHeaders{
 		ContentType:        h.Get("x-ms-content-type"),
 		ContentEncoding:    h.Get("x-ms-content-encoding"),
 		ContentLanguage:    h.Get("x-ms-content-language"),
 		CacheControl:       h.Get("x-ms-cache-control"),
 		ContentDisposition: h.Get("x-ms-content-disposition"),
 	}
-	if v := h.Get("x-ms-content-md5"); v != "" {
-		sum, err := decodeMD5(v)
-		if err != nil {
-			return c, err
-		}
-		c.ContentMD5 = sum
+	v := h.Get("x-ms-content-md5")
+	if v == "" {
+		return c, nil, nil
 	}
-	return c, nil
+	sum, err := decodeMD5(v)
+	if err != nil {
+		return c, nil, err
+	}
+	return c, (*[16]byte)(bytes.Clone(sum)), nil // 16 bytes kept, not the decoder's 18
 }
 
 // writeContentHeaders answers a file's HTTP properties. overrides are the
 // rscc/rscd/rsce/rscl/rsct values of a service SAS, which replace them.
-func writeContentHeaders(h http.Header, c contentHeaders, overrides map[string]string) {
+func writeContentHeaders(h http.Header, p *httpHeaders, overrides map[string]string) {
+	var c httpHeaders
+	if p != nil {
+		c = *p
+	}
 	contentType := c.ContentType
 	if contentType == "" {
 		contentType = "application/octet-stream"

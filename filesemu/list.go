@@ -137,7 +137,7 @@ func (s *Server) listShares(c *call) error {
 	for _, i := range idx {
 		sh := shares[i]
 		item := shareXML{Name: sh.name, Properties: sharePropsXML{
-			LastModified: sh.lastModified.Format(http.TimeFormat), Etag: sh.etag, Quota: sh.quota,
+			LastModified: sh.etag.lastModified().Format(http.TimeFormat), Etag: sh.etag.String(), Quota: sh.quota,
 			AccessTier: sh.accessTier, EnabledProtocols: "SMB",
 		}}
 		if withMeta {
@@ -225,20 +225,20 @@ func (inc listIncludes) item(n *node) dirItemXML {
 		item.FileID = formatID(n.id)
 	}
 	if inc.timestamps {
-		item.Properties.CreationTime = formatSMBTime(n.smb.CreationTime)
-		item.Properties.LastAccessTime = formatSMBTime(n.smb.LastWriteTime)
-		item.Properties.LastWriteTime = formatSMBTime(n.smb.LastWriteTime)
-		item.Properties.ChangeTime = formatSMBTime(n.smb.ChangeTime)
-		item.Properties.LastModified = n.lastModified.Format(http.TimeFormat)
+		item.Properties.CreationTime = n.smb.CreationTime.String()
+		item.Properties.LastAccessTime = n.smb.LastWriteTime.String()
+		item.Properties.LastWriteTime = n.smb.LastWriteTime.String()
+		item.Properties.ChangeTime = n.smb.ChangeTime.String()
+		item.Properties.LastModified = n.etag.lastModified().Format(http.TimeFormat)
 	}
 	if inc.etag {
-		item.Properties.Etag = n.etag
+		item.Properties.Etag = n.etag.String()
 	}
 	if inc.attributes {
 		item.Attributes = n.smb.Attributes.String()
 	}
 	if inc.permissionKey {
-		item.PermissionKey = n.smb.PermissionKey
+		item.PermissionKey = n.smb.Permission.key
 	}
 	return item
 }
@@ -266,8 +266,8 @@ func (s *Server) listDirectory(c *call) error {
 		s.store.mu.RUnlock()
 		return err
 	}
-	children := make([]*node, 0, len(dir.children))
-	for _, n := range dir.children {
+	children := make([]*node, 0, dir.children.len())
+	for n := range dir.children.all() {
 		children = append(children, n)
 	}
 	sort.Slice(children, func(i, j int) bool { return children[i].name < children[j].name })

@@ -18,7 +18,7 @@ func (s *Server) initNode(h http.Header, sh *share, n, parent *node) error {
 
 // writeNodeHeaders answers what every directory and file operation returns.
 func writeNodeHeaders(h http.Header, n *node) {
-	writeETag(h, n.etag, n.lastModified)
+	writeETag(h, n.etag)
 	writeSMBHeaders(h, n)
 	setMS(h, "x-ms-request-server-encrypted", "true")
 }

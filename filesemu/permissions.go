@@ -33,11 +33,22 @@ func permissionKey(p permission) string {
 	return fmt.Sprintf("%d*%d", binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16]))
 }
 
-// addPermission stores p in the share and returns its key.
-func (sh *share) addPermission(p permission) string {
+// storedPermission is a descriptor stored in a share under its key. Items
+// point at it, which costs them 8 bytes rather than a copy of the key.
+type storedPermission struct {
+	key string
+	permission
+}
+
+// addPermission stores p in the share (once per distinct descriptor).
+func (sh *share) addPermission(p permission) *storedPermission {
 	key := permissionKey(p)
-	sh.permissions[key] = p
-	return key
+	if sp := sh.permissions[key]; sp != nil {
+		return sp
+	}
+	sp := &storedPermission{key: key, permission: p}
+	sh.permissions[key] = sp
+	return sp
 }
 
 func parsePermissionFormat(v string) (string, error) {
@@ -75,13 +86,14 @@ func applyPermissionHeaders(h http.Header, sh *share, n, parent *node) error {
 	}
 	switch {
 	case key != "" && !strings.EqualFold(key, "preserve"):
-		if _, ok := sh.permissions[key]; !ok {
+		sp := sh.permissions[key]
+		if sp == nil {
 			return errInvalidHeader("x-ms-file-permission-key")
 		}
-		n.smb.PermissionKey = key
-	case strings.EqualFold(value, "inherit"), value == "" && n.smb.PermissionKey == "":
+		n.smb.Permission = sp
+	case strings.EqualFold(value, "inherit"), value == "" && n.smb.Permission == nil:
 		if parent != nil {
-			n.smb.PermissionKey = parent.smb.PermissionKey
+			n.smb.Permission = parent.smb.Permission
 		}
 	case value == "", strings.EqualFold(value, "preserve"):
 	default:
@@ -93,7 +105,7 @@ func applyPermissionHeaders(h http.Header, sh *share, n, parent *node) error {
 		if len(value) > maxPermissionHeader || !validDescriptor(p) {
 			return errInvalidHeader("x-ms-file-permission")
 		}
-		n.smb.PermissionKey = sh.addPermission(p)
+		n.smb.Permission = sh.addPermission(p)
 	}
 	return nil
 }
@@ -128,7 +140,7 @@ func (s *Server) createPermission(c *call) error {
 	if err != nil {
 		return err
 	}
-	setMS(c.w.Header(), "x-ms-file-permission-key", sh.addPermission(p))
+	setMS(c.w.Header(), "x-ms-file-permission-key", sh.addPermission(p).key)
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -142,16 +154,15 @@ func (s *Server) getPermission(c *call) error {
 	}
 	s.store.mu.RLock()
 	sh, err := s.store.share(c.t.share)
-	var p permission
-	var ok bool
+	var p *storedPermission
 	if err == nil {
-		p, ok = sh.permissions[key]
+		p = sh.permissions[key]
 	}
 	s.store.mu.RUnlock()
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if p == nil {
 		return errResourceNotFound()
 	}
 	if want := c.r.Header.Get("x-ms-file-permission-format"); want != "" && !strings.EqualFold(want, p.Format) {

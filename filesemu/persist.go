@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,7 +82,9 @@ func (d diskContent) truncate(size int64) error {
 
 func (d diskContent) remove() { _ = os.Remove(d.path) }
 
-// The JSON form of the namespace.
+// The JSON form of the namespace. It keeps the field names and shapes of
+// earlier versions (times as RFC 3339, ETags as quoted strings) so that a
+// persisted emulator reloads across upgrades.
 type (
 	stateJSON struct {
 		NextID uint64      `json:"nextId"`
@@ -97,44 +101,92 @@ type (
 		Root         nodeJSON              `json:"root"`
 	}
 	nodeJSON struct {
-		Name         string         `json:"name"`
-		ID           uint64         `json:"id"`
-		Dir          bool           `json:"dir,omitempty"`
-		Meta         metadata       `json:"meta,omitempty"`
-		ETag         string         `json:"etag"`
-		LastModified time.Time      `json:"lastModified"`
-		SMB          smbProps       `json:"smb"`
-		Size         int64          `json:"size,omitempty"`
-		Headers      contentHeaders `json:"headers"`
-		Written      rangeSet       `json:"written,omitempty"`
-		Children     []nodeJSON     `json:"children,omitempty"`
+		Name         string      `json:"name"`
+		ID           uint64      `json:"id"`
+		Dir          bool        `json:"dir,omitempty"`
+		Meta         metadata    `json:"meta,omitempty"`
+		ETag         string      `json:"etag"`
+		LastModified time.Time   `json:"lastModified"`
+		SMB          smbJSON     `json:"smb"`
+		Size         int64       `json:"size,omitempty"`
+		Headers      headersJSON `json:"headers"`
+		Written      rangeSet    `json:"written,omitempty"`
+		Children     []nodeJSON  `json:"children,omitempty"`
+	}
+	smbJSON struct {
+		Attributes    attributes
+		CreationTime  time.Time
+		LastWriteTime time.Time
+		ChangeTime    time.Time
+		PermissionKey string
+	}
+	headersJSON struct {
+		httpHeaders
+		ContentMD5 []byte `json:",omitempty"`
 	}
 )
 
 func toNodeJSON(n *node) nodeJSON {
-	j := nodeJSON{Name: n.name, ID: n.id, Dir: n.isDir(), Meta: n.meta, ETag: n.etag, LastModified: n.lastModified,
-		SMB: n.smb, Size: n.size, Headers: n.headers, Written: n.written}
-	for _, c := range n.children {
+	j := nodeJSON{Name: n.name, ID: n.id, Dir: n.isDir(), Meta: n.meta, ETag: n.etag.String(),
+		LastModified: n.etag.lastModified(), Size: n.size, Written: n.written, Headers: headersJSON{ContentMD5: n.contentMD5()},
+		SMB: smbJSON{Attributes: n.smb.Attributes, CreationTime: n.smb.CreationTime.time(),
+			LastWriteTime: n.smb.LastWriteTime.time(), ChangeTime: n.smb.ChangeTime.time(), PermissionKey: n.smb.Permission.key}}
+	if n.headers != nil {
+		j.Headers.httpHeaders = *n.headers
+	}
+	for c := range n.children.all() {
 		j.Children = append(j.Children, toNodeJSON(c))
 	}
 	return j
 }
 
-func (st *store) fromNodeJSON(j nodeJSON, parent *node) *node {
-	n := &node{name: j.Name, id: j.ID, parent: parent, meta: j.Meta, etag: j.ETag, lastModified: j.LastModified,
-		smb: j.SMB, size: j.Size, headers: j.Headers, written: j.Written}
-	if n.meta == nil {
-		n.meta = metadata{}
+// parseETag reads back an ETag as etag.String writes it; a malformed one
+// (hand-edited state) becomes 0 and is replaced on the next change.
+func parseETag(s string) etag {
+	v, _ := strconv.ParseUint(strings.TrimPrefix(strings.Trim(s, `"`), "0x"), 16, 64)
+	return etag(v)
+}
+
+func (st *store) fromNodeJSON(j nodeJSON, sh *share, parent *node) *node {
+	n := &node{name: j.Name, id: j.ID, parent: parent, etag: parseETag(j.ETag), size: j.Size, written: j.Written,
+		headers: st.internHeaders(j.Headers.httpHeaders),
+		smb: smbProps{Attributes: j.SMB.Attributes, CreationTime: toFiletime(j.SMB.CreationTime),
+			LastWriteTime: toFiletime(j.SMB.LastWriteTime), ChangeTime: toFiletime(j.SMB.ChangeTime),
+			Permission: sh.permissions[j.SMB.PermissionKey]}}
+	if n.smb.Permission == nil && parent != nil {
+		n.smb.Permission = parent.smb.Permission // a hand-edited state lost the key
 	}
+	if len(j.Meta) > 0 {
+		n.meta = j.Meta
+	}
+	if len(j.Headers.ContentMD5) == 16 {
+		n.md5 = (*[16]byte)(j.Headers.ContentMD5)
+	}
+	st.seenETag(n.etag)
 	if j.Dir {
-		n.children = make(map[string]*node, len(j.Children))
+		n.children = newChildren(len(j.Children))
 		for _, c := range j.Children {
-			n.children[foldName(c.Name)] = st.fromNodeJSON(c, n)
+			n.children.put(st.fromNodeJSON(c, sh, n))
 		}
-	} else {
-		n.data = st.newContent(n.id)
 	}
 	return n
+}
+
+// seenETag keeps ETags handed out after a reload above every reloaded one.
+func (st *store) seenETag(e etag) {
+	for last := st.etagSeq.Load(); uint64(e) > last; last = st.etagSeq.Load() {
+		if st.etagSeq.CompareAndSwap(last, uint64(e)) {
+			return
+		}
+	}
+}
+
+func (sh *share) permissionsJSON() map[string]permission {
+	out := make(map[string]permission, len(sh.permissions))
+	for k, p := range sh.permissions {
+		out[k] = p.permission
+	}
+	return out
 }
 
 // saver rewrites state.json in the background after changes.
@@ -151,9 +203,7 @@ func openPersisted(dir string) (*store, *saver, error) {
 	if err := os.MkdirAll(filepath.Join(dir, dataDir), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("filesemu: %w", err)
 	}
-	st := newStore(func(id uint64) content {
-		return diskContent{path: filepath.Join(dir, dataDir, formatID(id))}
-	})
+	st := newStore(filepath.Join(dir, dataDir))
 	raw, err := os.ReadFile(filepath.Join(dir, stateFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -165,11 +215,17 @@ func openPersisted(dir string) (*store, *saver, error) {
 			return nil, nil, fmt.Errorf("filesemu: %s: %w", filepath.Join(dir, stateFile), err)
 		}
 		for _, sj := range state.Shares {
-			if sj.Permissions == nil {
-				sj.Permissions = map[string]permission{}
+			sh := &share{name: sj.Name, quota: sj.Quota, accessTier: sj.AccessTier, meta: sj.Meta,
+				etag: parseETag(sj.ETag), permissions: map[string]*storedPermission{}}
+			for _, p := range sj.Permissions {
+				sh.addPermission(p)
 			}
-			st.shares[sj.Name] = &share{name: sj.Name, quota: sj.Quota, accessTier: sj.AccessTier, meta: sj.Meta,
-				etag: sj.ETag, lastModified: sj.LastModified, permissions: sj.Permissions, root: st.fromNodeJSON(sj.Root, nil)}
+			sh.root = st.fromNodeJSON(sj.Root, sh, nil)
+			if sh.root.smb.Permission == nil {
+				sh.root.smb.Permission = sh.addPermission(permission{Value: defaultSDDL, Format: "sddl"})
+			}
+			st.shares[sj.Name] = sh
+			st.seenETag(parseETag(sj.ETag))
 		}
 		st.idSeq.Store(max(state.NextID, fileIDBase))
 	}
@@ -216,7 +272,7 @@ func (sv *saver) save() error {
 	state := stateJSON{NextID: st.idSeq.Load()}
 	for _, sh := range st.sortedShares() {
 		state.Shares = append(state.Shares, shareJSON{Name: sh.name, Quota: sh.quota, AccessTier: sh.accessTier,
-			Meta: sh.meta, ETag: sh.etag, LastModified: sh.lastModified, Permissions: sh.permissions, Root: toNodeJSON(sh.root)})
+			Meta: sh.meta, ETag: sh.etag.String(), LastModified: sh.etag.lastModified(), Permissions: sh.permissionsJSON(), Root: toNodeJSON(sh.root)})
 	}
 	raw, err := json.Marshal(state)
 	st.mu.RUnlock()

@@ -148,18 +148,23 @@ func (s *Server) rename(c *call, dir bool) error {
 		return err
 	}
 
-	delete(src.parent.children, foldName(src.name))
+	src.parent.children.remove(src)
 	if old != nil {
-		delete(parent.children, foldName(old.name))
-		release(old)
+		parent.children.remove(old)
+		s.store.release(old)
 	}
 	src.name, src.parent, src.smb = name, parent, next.smb
-	parent.children[foldName(name)] = src
+	parent.children.put(src)
 	if req.meta != nil {
 		src.meta = req.meta
 	}
 	if req.contentType != nil && !dir {
-		src.headers.ContentType = *req.contentType
+		var headers httpHeaders
+		if src.headers != nil {
+			headers = *src.headers
+		}
+		headers.ContentType = *req.contentType
+		src.headers = s.store.internHeaders(headers)
 	}
 	s.store.touch(src)
 	writeNodeHeaders(c.w.Header(), src)

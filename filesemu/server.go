@@ -74,7 +74,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{account: opts.Account, key: key}
 	if opts.Location == "" {
-		s.store = newStore(newMemContent)
+		s.store = newStore("")
 		return s, nil
 	}
 	s.store, s.saver, err = openPersisted(opts.Location)

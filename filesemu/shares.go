@@ -60,7 +60,7 @@ func (s *Server) createShare(c *call) error {
 	if err := s.store.addShare(sh); err != nil {
 		return err
 	}
-	writeETag(c.w.Header(), sh.etag, sh.lastModified)
+	writeETag(c.w.Header(), sh.etag)
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -68,12 +68,11 @@ func (s *Server) createShare(c *call) error {
 // newShare is an empty share with the service's defaults.
 func newShare(name string, meta metadata) *share {
 	sh := &share{name: name, quota: defaultQuotaGiB, accessTier: defaultTier, meta: meta,
-		permissions: map[string]permission{}}
+		permissions: map[string]*storedPermission{}}
 	t := now()
-	sh.lastModified = t
-	sh.root = &node{children: map[string]*node{}, meta: metadata{}, lastModified: t,
+	sh.root = &node{children: newChildren(0),
 		smb: smbProps{Attributes: attrDirectory, CreationTime: t, LastWriteTime: t, ChangeTime: t}}
-	sh.root.smb.PermissionKey = sh.addPermission(permission{Value: defaultSDDL, Format: "sddl"})
+	sh.root.smb.Permission = sh.addPermission(permission{Value: defaultSDDL, Format: "sddl"})
 	return sh
 }
 
@@ -98,7 +97,7 @@ func (s *Server) getShare(c *call) error {
 		return err
 	}
 	h := c.w.Header()
-	writeETag(h, sh.etag, sh.lastModified)
+	writeETag(h, sh.etag)
 	writeMetadata(h, sh.meta)
 	setMS(h, "x-ms-share-quota", strconv.Itoa(sh.quota))
 	setMS(h, "x-ms-access-tier", sh.accessTier)
@@ -119,7 +118,7 @@ func (s *Server) deleteShare(c *call) error {
 		return err
 	}
 	delete(s.store.shares, sh.name)
-	release(sh.root)
+	s.store.release(sh.root)
 	c.w.WriteHeader(http.StatusAccepted)
 	return nil
 }
@@ -136,8 +135,8 @@ func (s *Server) updateShare(c *call, change func(*share) error) error {
 	if err := change(sh); err != nil {
 		return err
 	}
-	sh.etag, sh.lastModified = s.store.nextETag(), now()
-	writeETag(c.w.Header(), sh.etag, sh.lastModified)
+	sh.etag = s.store.nextETag()
+	writeETag(c.w.Header(), sh.etag)
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }

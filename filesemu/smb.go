@@ -12,13 +12,38 @@ const smbTimeLayout = "2006-01-02T15:04:05.0000000Z"
 
 func formatSMBTime(t time.Time) string { return t.UTC().Format(smbTimeLayout) }
 
+// filetime is a time in 100 ns ticks since 1601-01-01 UTC, the precision and
+// epoch of SMB times, in 8 bytes rather than time.Time's 24.
+type filetime int64
+
+// unixEpochTicks is 1970-01-01 in filetime ticks.
+const unixEpochTicks = 116444736000000000
+
+func toFiletime(t time.Time) filetime {
+	return filetime(t.Unix()*1e7 + int64(t.Nanosecond()/100) + unixEpochTicks)
+}
+
+func (f filetime) time() time.Time {
+	ticks := int64(f) - unixEpochTicks
+	sec, rem := ticks/1e7, ticks%1e7
+	if rem < 0 {
+		sec, rem = sec-1, rem+1e7
+	}
+	return time.Unix(sec, rem*100).UTC()
+}
+
+func (f filetime) String() string { return formatSMBTime(f.time()) }
+
+// now is the current time at the service's 100 ns precision.
+func now() filetime { return toFiletime(time.Now()) }
+
 // smbProps are the SMB properties of a file or directory.
 type smbProps struct {
+	CreationTime  filetime
+	LastWriteTime filetime
+	ChangeTime    filetime
+	Permission    *storedPermission
 	Attributes    attributes
-	CreationTime  time.Time
-	LastWriteTime time.Time
-	ChangeTime    time.Time
-	PermissionKey string
 }
 
 // attributes is a set of NTFS attribute bits.
@@ -102,7 +127,7 @@ func smbUpdate(h http.Header, p *smbProps, dir, creating bool) error {
 	p.Attributes = p.Attributes.normalize(dir)
 	for _, f := range []struct {
 		header    string
-		field     *time.Time
+		field     *filetime
 		keepByDef bool
 	}{
 		{"x-ms-file-creation-time", &p.CreationTime, !creating},
@@ -118,7 +143,7 @@ func smbUpdate(h http.Header, p *smbProps, dir, creating bool) error {
 
 // applySMBTime sets *field from a header value, "now" or "preserve"; empty means
 // preserve when keepByDefault, now otherwise.
-func applySMBTime(v, header string, field *time.Time, t time.Time, keepByDefault bool) error {
+func applySMBTime(v, header string, field *filetime, t filetime, keepByDefault bool) error {
 	switch {
 	case v == "" && keepByDefault, strings.EqualFold(v, "preserve"):
 	case v == "", strings.EqualFold(v, "now"):
@@ -128,7 +153,7 @@ func applySMBTime(v, header string, field *time.Time, t time.Time, keepByDefault
 		if err != nil {
 			return errInvalidHeader(header)
 		}
-		*field = parsed.UTC().Truncate(100 * time.Nanosecond)
+		*field = toFiletime(parsed)
 	}
 	return nil
 }
@@ -136,10 +161,10 @@ func applySMBTime(v, header string, field *time.Time, t time.Time, keepByDefault
 // writeSMBHeaders answers the SMB properties of n.
 func writeSMBHeaders(h http.Header, n *node) {
 	setMS(h, "x-ms-file-attributes", n.smb.Attributes.String())
-	setMS(h, "x-ms-file-creation-time", formatSMBTime(n.smb.CreationTime))
-	setMS(h, "x-ms-file-last-write-time", formatSMBTime(n.smb.LastWriteTime))
-	setMS(h, "x-ms-file-change-time", formatSMBTime(n.smb.ChangeTime))
-	setMS(h, "x-ms-file-permission-key", n.smb.PermissionKey)
+	setMS(h, "x-ms-file-creation-time", n.smb.CreationTime.String())
+	setMS(h, "x-ms-file-last-write-time", n.smb.LastWriteTime.String())
+	setMS(h, "x-ms-file-change-time", n.smb.ChangeTime.String())
+	setMS(h, "x-ms-file-permission-key", n.smb.Permission.key)
 	setMS(h, "x-ms-file-id", formatID(n.id))
 	parent := uint64(0)
 	if n.parent != nil {

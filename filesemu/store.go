@@ -2,53 +2,60 @@ package filesemu
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// store is the account's namespace. One RWMutex guards every share, node and
-// property: mutations are short (a Put Range copies at most 4 MiB under it), and
-// file bytes are read outside it through content, which has its own lock.
+// store is the account's namespace. One RWMutex guards every share, node,
+// property and file content: mutations are short (a Put Range copies at most
+// 4 MiB under it), and downloads take it for reading one chunk at a time.
 type store struct {
-	mu         sync.RWMutex
-	shares     map[string]*share
-	newContent func(id uint64) content
+	mu     sync.RWMutex
+	shares map[string]*share
+	// disk is the directory holding file contents (persisted emulators); empty
+	// for contents in memory.
+	disk string
+	// headers interns the HTTP properties of files: a tree usually has only a
+	// few distinct combinations (e.g. one content type), so each file holds a
+	// pointer to a shared copy.
+	headers map[httpHeaders]*httpHeaders
 
 	etagSeq atomic.Uint64
 	idSeq   atomic.Uint64
 }
 
 type share struct {
-	name         string
-	quota        int
-	accessTier   string
-	meta         metadata
-	etag         string
-	lastModified time.Time
-	root         *node
-	// permissions maps permission keys to security descriptors created in this share.
-	permissions map[string]permission
+	name        string
+	quota       int
+	accessTier  string
+	meta        metadata
+	etag        etag
+	root        *node
+	permissions map[string]*storedPermission // security descriptors by permission key
 }
 
-// node is a directory (children != nil) or a file.
+// node is a directory (children != nil) or a file. Big trees hold millions of
+// them, so the layout is kept small: times as ticks, the ETag doubling as the
+// Last-Modified time, HTTP properties interned, small contents held inline.
 type node struct {
 	name     string // as created: names are case-preserving
-	id       uint64
 	parent   *node
-	children map[string]*node // by foldName
-
-	meta         metadata
-	etag         string
-	lastModified time.Time
-	smb          smbProps
+	children *children // nil for files
+	id       uint64
+	etag     etag
+	meta     metadata // nil when empty
+	smb      smbProps
 
 	// Files only.
 	size    int64
-	headers contentHeaders
-	data    content
-	written rangeSet // ranges holding data, for List Ranges
+	headers *httpHeaders // interned; nil when none is set
+	md5     *[16]byte    // the Content-MD5 property; nil when unset
+	mem     memContent   // the bytes, for an emulator in memory
+	written rangeSet     // ranges holding data, for List Ranges
 }
 
 func (n *node) isDir() bool { return n.children != nil }
@@ -56,25 +63,72 @@ func (n *node) isDir() bool { return n.children != nil }
 // fileIDBase makes file IDs look like the service's (large 64-bit numbers).
 const fileIDBase = 0xC000_0000_0000_0000
 
-func newStore(newContent func(uint64) content) *store {
-	st := &store{shares: map[string]*share{}, newContent: newContent}
-	// ETags are hex FILETIME-like counters, monotonic for the process lifetime.
-	st.etagSeq.Store(uint64(time.Now().UnixNano()/100) + 116444736000000000)
+// newStore makes an empty namespace whose file contents live in memory, or in
+// files under disk when it is set.
+func newStore(disk string) *store {
+	st := &store{shares: map[string]*share{}, disk: disk, headers: map[httpHeaders]*httpHeaders{}}
 	st.idSeq.Store(fileIDBase)
 	return st
 }
 
-func (st *store) nextETag() string { return fmt.Sprintf("\"0x%X\"", st.etagSeq.Add(1)) }
+// etag is the time of a modification in FILETIME ticks, as the service's ETags
+// are ("0x8DC..."), made unique by the store: it is also the Last-Modified time.
+type etag uint64
+
+func (e etag) String() string { return fmt.Sprintf("\"0x%X\"", uint64(e)) }
+
+func (e etag) lastModified() time.Time { return filetime(e).time() }
+
+// nextETag is now, or one tick after the last ETag handed out if that is later.
+func (st *store) nextETag() etag {
+	for {
+		last := st.etagSeq.Load()
+		next := max(last+1, uint64(now()))
+		if st.etagSeq.CompareAndSwap(last, next) {
+			return etag(next)
+		}
+	}
+}
 
 func (st *store) nextID() uint64 { return st.idSeq.Add(1) }
 
-// now is the current time at the service's 100 ns precision.
-func now() time.Time { return time.Now().UTC().Truncate(100 * time.Nanosecond) }
-
 // touch records a modification of the node's resource (not its SMB times).
-func (st *store) touch(n *node) {
-	n.etag = st.nextETag()
-	n.lastModified = now()
+func (st *store) touch(n *node) { n.etag = st.nextETag() }
+
+// content is where n's bytes live.
+func (st *store) content(n *node) content {
+	if st.disk != "" {
+		return diskContent{path: filepath.Join(st.disk, formatID(n.id))}
+	}
+	return &n.mem
+}
+
+// read fills p from data at off under the read lock.
+func (st *store) read(data content, p []byte, off int64) error {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return data.readAt(p, off)
+}
+
+// contentMD5 is the file's Content-MD5 property, nil when unset.
+func (n *node) contentMD5() []byte {
+	if n.md5 == nil {
+		return nil
+	}
+	return n.md5[:]
+}
+
+// internHeaders returns the shared copy of h, nil for all-empty properties.
+func (st *store) internHeaders(h httpHeaders) *httpHeaders {
+	if h == (httpHeaders{}) {
+		return nil
+	}
+	if p := st.headers[h]; p != nil {
+		return p
+	}
+	p := &h
+	st.headers[h] = p
+	return p
 }
 
 func (st *store) share(name string) (*share, error) {
@@ -99,7 +153,7 @@ func (st *store) sortedShares() []*share {
 func (sh *share) parentDir(path []string) (*node, error) {
 	dir := sh.root
 	for _, name := range path[:len(path)-1] {
-		next := dir.children[foldName(name)]
+		next := dir.children.get(name)
 		if next == nil || !next.isDir() {
 			return nil, errParentNotFound()
 		}
@@ -117,8 +171,9 @@ func (st *store) slot(t target) (sh *share, parent *node, name string, existing 
 	if parent, err = sh.parentDir(t.path); err != nil {
 		return nil, nil, "", nil, err
 	}
-	name = t.path[len(t.path)-1]
-	return sh, parent, name, parent.children[foldName(name)], nil
+	// A copy: the parsed path shares the memory of the whole request line.
+	name = strings.Clone(t.path[len(t.path)-1])
+	return sh, parent, name, parent.children.get(name), nil
 }
 
 // lookup resolves path (the root directory when empty).
@@ -130,7 +185,7 @@ func (sh *share) lookup(path []string) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := dir.children[foldName(path[len(path)-1])]
+	n := dir.children.get(path[len(path)-1])
 	if n == nil {
 		return nil, errResourceNotFound()
 	}
@@ -172,19 +227,19 @@ func (st *store) resolve(t target, find func(*share, []string) (*node, error)) (
 }
 
 // release frees the content of n and everything below it.
-func release(n *node) {
-	if n.data != nil {
-		n.data.remove()
+func (st *store) release(n *node) {
+	if !n.isDir() {
+		st.content(n).remove()
 	}
-	for _, c := range n.children {
-		release(c)
+	for c := range n.children.all() {
+		st.release(c)
 	}
 }
 
 // usage sums the file sizes below n.
 func usage(n *node) int64 {
 	total := n.size
-	for _, c := range n.children {
+	for c := range n.children.all() {
 		total += usage(c)
 	}
 	return total
