@@ -1,13 +1,17 @@
 package syncer
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -281,5 +285,74 @@ func TestSourceChangedDuringCopyIsRetriedOnce(t *testing.T) {
 		if !strings.Contains(strings.Join(obs.lines, "\n"), "changed while it was being copied") {
 			t.Errorf("the failure does not say why: %q", obs.lines)
 		}
+	}
+}
+
+// hashingStore lists no MD5s and computes them on request (as local disk does), counting how many
+// hashes run at once.
+type hashingStore struct {
+	*memStore
+	inFlight, most atomic.Int32
+}
+
+func (h *hashingStore) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
+	return func(yield func(store.Entry, error) bool) {
+		for e, err := range h.memStore.List(ctx, dir) {
+			e.MD5 = nil
+			if !yield(e, err) {
+				return
+			}
+		}
+	}
+}
+
+func (h *hashingStore) HashMD5(ctx context.Context, name string) ([]byte, error) {
+	n := h.inFlight.Add(1)
+	defer h.inFlight.Add(-1)
+	for m := h.most.Load(); n > m && !h.most.CompareAndSwap(m, n); m = h.most.Load() {
+	}
+	e, err := h.memStore.Stat(ctx, name)
+	return e.MD5, err
+}
+
+// md5Recorder remembers the MD5 each Put was handed.
+type md5Recorder struct {
+	*memStore
+	mu   sync.Mutex
+	sums map[string][]byte
+}
+
+func (r *md5Recorder) Put(ctx context.Context, e store.Entry, src store.Source) error {
+	r.mu.Lock()
+	r.sums[e.Name] = e.MD5
+	r.mu.Unlock()
+	return r.memStore.Put(ctx, e, src)
+}
+
+func TestCompareHashRunsInCheckersAndHandsTheMD5ToTheCopy(t *testing.T) {
+	files, old := map[string]memstore.File{}, map[string]memstore.File{}
+	for i := range 40 {
+		name := fmt.Sprintf("f%02d", i)
+		files[name] = memFile("new "+name, at(1))
+		old[name] = memFile("old "+name, at(1))
+	}
+	old["f07"] = files["f07"] // the same content: skipped
+	src := &hashingStore{memStore: newMem(files)}
+	dst := &md5Recorder{memStore: newMem(old), sums: map[string][]byte{}}
+	opts := Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, Compare: compare.ByMD5, Concurrency: 4, Checkers: 3}
+	s := New(src, dst, opts, &recorder{})
+	if out, err := s.Run(context.Background(), nil, false); out != Completed {
+		t.Fatalf("outcome %v: %v", out, err)
+	}
+	if got := s.Stats.Skipped.Load(); got != 1 || len(dst.sums) != 39 {
+		t.Errorf("skipped %d, copied %d; want 1 and 39", got, len(dst.sums))
+	}
+	for name, sum := range dst.sums {
+		if want := md5.Sum([]byte(files[name].Data)); !bytes.Equal(sum, want[:]) {
+			t.Errorf("the copy of %s was handed MD5 %x, want the checker's %x", name, sum, want)
+		}
+	}
+	if most := src.most.Load(); most > 3 {
+		t.Errorf("%d hashes ran at once with 3 checkers", most)
 	}
 }

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/azsync/azsync/internal/march"
 	"github.com/azsync/azsync/internal/store"
 )
 
@@ -45,69 +47,38 @@ func (w *walker) dir(ctx context.Context, dir string, onSrc, onDst bool, doom *d
 		doom.keep()
 		return
 	}
-	srcNext, srcStop := iter.Pull2(sorted(s.src, prefetch(ctx, listing(ctx, s.src, dir, onSrc))))
-	defer srcStop()
-	dstNext, dstStop := iter.Pull2(sorted(s.dst, prefetch(ctx, listing(ctx, s.dst, dir, onDst))))
-	defer dstStop()
-
-	se, serr, sok := srcNext()
-	de, derr, dok := dstNext()
-	for sok || dok {
-		if serr != nil || derr != nil {
-			doom.keep()
-			s.failListing(firstErr(serr, derr))
-			return
+	src := prefetch(ctx, listing(ctx, s.src, dir, onSrc))
+	dst := prefetch(ctx, listing(ctx, s.dst, dir, onDst))
+	if err := march.Merge(src, dst, visitor{w, ctx, doom}); err != nil {
+		doom.keep()
+		var order *march.OrderError
+		if errors.As(err, &order) {
+			st := s.dst
+			if order.Source {
+				st = s.src
+			}
+			err = fmt.Errorf("listing of %s is not in name order at %q; nothing will be deleted", st.Display(""), order.Name)
 		}
-		switch {
-		case dok && (!sok || store.Key(de) < store.Key(se)):
-			w.destinationOnly(ctx, de, doom)
-			de, derr, dok = dstNext()
-		case sok && (!dok || store.Key(se) < store.Key(de)):
-			w.sourceOnly(ctx, se)
-			se, serr, sok = srcNext()
-		default:
-			w.both(ctx, se, de)
-			se, serr, sok = srcNext()
-			de, derr, dok = dstNext()
-		}
+		s.failListing(err)
 	}
 }
 
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// visitor hands the pairs of one directory's merge to the walker.
+type visitor struct {
+	w    *walker
+	ctx  context.Context
+	doom *doomed
 }
+
+func (v visitor) SourceOnly(e store.Entry)      { v.w.sourceOnly(v.ctx, e) }
+func (v visitor) DestinationOnly(e store.Entry) { v.w.destinationOnly(v.ctx, e, v.doom) }
+func (v visitor) Both(src, dst store.Entry)     { v.w.both(v.ctx, src, dst) }
 
 func listing(ctx context.Context, st store.Store, dir string, exists bool) iter.Seq2[store.Entry, error] {
 	if !exists {
 		return func(func(store.Entry, error) bool) {}
 	}
 	return st.List(ctx, dir)
-}
-
-// sorted passes a listing through, failing it if it goes out of Key order or yields a name that is
-// not a plain relative path: the merge would otherwise take present entries for missing ones, and
-// a name like "../x" would lead outside the destination.
-func sorted(st store.Store, seq iter.Seq2[store.Entry, error]) iter.Seq2[store.Entry, error] {
-	return func(yield func(store.Entry, error) bool) {
-		last := ""
-		for e, err := range seq {
-			if err == nil {
-				if k := store.Key(e); k <= last {
-					err = fmt.Errorf("listing of %s is not in name order at %q; nothing will be deleted", st.Display(""), e.Name)
-				} else {
-					last = k
-				}
-			}
-			if !yield(e, err) || err != nil {
-				return
-			}
-		}
-	}
 }
 
 // prefetch runs a listing ahead of the merge in its own goroutine, so both sides' next pages are
@@ -159,7 +130,7 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 		return
 	}
 	s.countSource(e)
-	s.planCopy(ctx, task{src: e, dstName: e.Name})
+	s.emit(ctx, Item{Op: Copy, Src: e, Dst: e.Name})
 }
 
 func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doomed) {
@@ -183,8 +154,7 @@ func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doome
 	case e.IsDir || !counted:
 		doom.keep() // filtered out, or below the top level without --recursive: never deleted
 	default:
-		s.Stats.DeletesPlanned.Add(1)
-		s.deletes.add(e.Name)
+		s.emit(ctx, Item{Op: Delete, Dst: e.Name})
 	}
 }
 
@@ -205,16 +175,14 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	}
 	s.countSource(src)
 	s.Stats.DestinationFiles.Add(1)
-	if s.decide(ctx, src, dst) {
-		s.planCopy(ctx, task{src: src, dstName: dst.Name})
-	}
+	s.compare(ctx, src, dst)
 }
 
 // markDir plans a directory's marker when directories are copied as objects and the destination
 // has none (dst is the zero Entry when the directory is missing there).
 func (w *walker) markDir(ctx context.Context, src, dst store.Entry) {
 	if w.s.opts.DirectoryStubs && !dst.Marker {
-		w.s.planCopy(ctx, task{src: src, dstName: src.Name})
+		w.s.emit(ctx, Item{Op: Mkdir, Src: src, Dst: src.Name})
 	}
 }
 
@@ -274,7 +242,7 @@ func (d *doomed) finish(s *Syncer) {
 	if d.kept.Load() {
 		d.parent.keep()
 	} else if d.marker && s.opts.DeleteDirs {
-		s.dirs.add(d.name)
+		s.emit(context.Background(), Item{Op: Rmdir, Dst: d.name})
 	}
 	d.parent.finish(s)
 }

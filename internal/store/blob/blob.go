@@ -418,7 +418,8 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	if _, err := rand.Read(prefix); err != nil {
 		return err
 	}
-	whole, err := s.opts.Engine.Chunked(ctx, e.Size, blockSize, s.opts.PutMD5,
+	// A --compare-hash checker that already read the content hands its MD5 over in e.MD5.
+	whole, err := s.opts.Engine.Chunked(ctx, e.Size, blockSize, s.opts.PutMD5 && e.MD5 == nil,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
 		func(ctx context.Context, c *transfer.Chunk) error {
 			ids[c.Index] = blockID(prefix, c.Index)
@@ -437,6 +438,9 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	// (the service drops them within a week) and the blob keeps its previous content.
 	if err := store.Unchanged(ctx, src); err != nil {
 		return err
+	}
+	if s.opts.PutMD5 && e.MD5 != nil {
+		whole = e.MD5
 	}
 	headers.BlobContentMD5 = whole
 	if _, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {

@@ -1,0 +1,142 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/azsync/azsync/internal/store"
+)
+
+// executor carries out plan items. The applier changes the destination; the printer, for a dry
+// run, only says what the applier would do. Neither decides anything: the plan is the same.
+type executor interface {
+	copy(ctx context.Context, it Item) // a Copy or Mkdir item
+	remove(ctx context.Context, name string)
+	rmdir(ctx context.Context, name string)
+	// confirm is asked before each deletion until it answers YesForAll (or NoForAll).
+	confirm(name string) (Answer, error)
+}
+
+// printer is the dry run's executor.
+type printer struct{ s *Syncer }
+
+func (p printer) copy(_ context.Context, it Item) {
+	p.s.obs.DryRunCopy(p.s.src.Display(it.Src.Name), p.s.dst.Display(it.Dst))
+}
+
+func (p printer) remove(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
+func (p printer) rmdir(_ context.Context, name string)  { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
+
+// confirm: a dry run asks nothing and lists every deletion the plan holds.
+func (p printer) confirm(string) (Answer, error) { return YesForAll, nil }
+
+// applier is the executor that changes the destination.
+type applier struct{ s *Syncer }
+
+func (a *applier) confirm(name string) (Answer, error) {
+	if a.s.opts.Delete != DeletePrompt {
+		return YesForAll, nil
+	}
+	return a.s.obs.PromptDelete(name, a.s.dst.Display(""))
+}
+
+func (a *applier) copy(ctx context.Context, it Item) {
+	s := a.s
+	srcName, dstName := s.src.Display(it.Src.Name), s.dst.Display(it.Dst)
+	if ctx.Err() != nil {
+		return
+	}
+	err := a.copyOne(ctx, it)
+	if errors.Is(err, store.ErrSourceChanged) && ctx.Err() == nil {
+		it, err = a.retryChanged(ctx, it, err)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return // a cancelled run is reported once, not per file
+		}
+		s.Stats.CopiesFailed.Add(1)
+		s.Stats.addFailure(Failure{Src: srcName, Dst: dstName, Err: err})
+		s.obs.Failed(fmt.Errorf("copying %s to %s: %w", srcName, dstName, err))
+		return
+	}
+	s.Stats.CopiesDone.Add(1)
+	s.Stats.BytesTransferred.Add(it.Src.Size)
+	s.obs.Infof("copied %s to %s (%d bytes)", srcName, dstName, it.Src.Size)
+}
+
+// retryChanged copies once more an entry whose source changed while it was copied (a file saved
+// during its upload), from its new state; a source that changes again fails the entry.
+func (a *applier) retryChanged(ctx context.Context, it Item, first error) (Item, error) {
+	s := a.s
+	now, err := s.src.Stat(ctx, it.Src.Name)
+	if err != nil {
+		return it, fmt.Errorf("%w; looking at it again: %w", first, err)
+	}
+	s.obs.Infof("%s changed while it was being copied; copying it again", s.src.Display(it.Src.Name))
+	s.Stats.BytesPlanned.Add(now.Size - it.Src.Size)
+	it.Src = now
+	return it, a.copyOne(ctx, it)
+}
+
+func (a *applier) copyOne(ctx context.Context, it Item) error {
+	s := a.s
+	e := it.Src
+	e.Name = it.Dst
+	if it.Op == Mkdir {
+		return s.dst.Put(ctx, e, nil)
+	}
+	if copier, ok := s.dst.(store.ServerCopier); ok {
+		if from, ok := s.src.(store.URLSource); ok {
+			return copier.CopyFromURL(ctx, e, from.SourceURL(it.Src.Name))
+		}
+	}
+	src, err := s.src.Open(ctx, it.Src)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if err := s.dst.Put(ctx, e, src); err != nil {
+		return err
+	}
+	return a.checkUnchanged(ctx, it.Src)
+}
+
+// checkUnchanged fails a copy whose source changed while it was read, which could have mixed two
+// versions. Remote sources pin their version with If-Match (ETag); local files are looked at again.
+// The next run copies the file again, since its time is now later than the one recorded.
+func (a *applier) checkUnchanged(ctx context.Context, listed store.Entry) error {
+	if listed.ETag != "" {
+		return nil
+	}
+	now, err := a.s.src.Stat(ctx, listed.Name)
+	if err != nil {
+		return fmt.Errorf("checking the source after the copy: %w", err)
+	}
+	if now.Size != listed.Size || !now.ModTime.Equal(listed.ModTime) {
+		return fmt.Errorf("%w; run the sync again", store.ErrSourceChanged)
+	}
+	return nil
+}
+
+func (a *applier) remove(ctx context.Context, name string) {
+	s := a.s
+	display := s.dst.Display(name)
+	if err := s.dst.Delete(ctx, name, false); err != nil {
+		if ctx.Err() == nil {
+			s.Stats.DeletesFailed.Add(1)
+			s.Stats.addFailure(Failure{Dst: display, Err: err})
+			s.obs.Failed(fmt.Errorf("deleting %s: %w", display, err))
+		}
+		return
+	}
+	s.Stats.Deleted.Add(1)
+	s.obs.Infof("deleted %s", display)
+}
+
+// rmdir removes a folder the deletions emptied; one that still holds something stays, quietly.
+func (a *applier) rmdir(ctx context.Context, name string) {
+	if err := a.s.dst.Delete(ctx, name, true); err == nil {
+		a.s.obs.Infof("deleted folder %s", a.s.dst.Display(name))
+	}
+}
