@@ -666,8 +666,6 @@ func TestNotImplemented(t *testing.T) {
 	notImpl := fileerror.Code("NotImplemented")
 	_, err := sh.CreateSnapshot(ctx, nil)
 	wantCode(t, err, notImpl)
-	_, err = f.StartCopyFromURL(ctx, f.URL(), nil)
-	wantCode(t, err, notImpl)
 	_, err = f.ListHandles(ctx, nil)
 	wantCode(t, err, notImpl)
 	_, err = e.svc.GetProperties(ctx, nil)

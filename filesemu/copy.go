@@ -55,28 +55,41 @@ func (s *Server) putRangeFromURL(c *call) error {
 	return nil
 }
 
-// readCopySource authorizes and reads the x-ms-copy-source range.
-func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) {
+// copySource authorizes and resolves x-ms-copy-source: a file on this
+// emulator, authorized by a SAS in its URL or, when sharedKeyOK and the request
+// itself is signed with the account key, by that (a source in the same account).
+func (s *Server) copySource(r *http.Request, sharedKeyOK bool) (target, error) {
 	u, err := url.Parse(r.Header.Get("x-ms-copy-source"))
 	if err != nil || !u.IsAbs() {
-		return nil, errInvalidHeader("x-ms-copy-source")
+		return target{}, errInvalidHeader("x-ms-copy-source")
 	}
 	if !sameEmulator(u.Host, r.Host) {
-		return nil, errNotImplemented("Copy sources outside this emulator")
+		return target{}, errNotImplemented("Copy sources outside this emulator")
 	}
 	keepDots := strings.EqualFold(r.Header.Get("x-ms-source-allow-trailing-dot"), "true")
 	t, err := parseTarget(u.EscapedPath(), s.account, keepDots)
 	if err != nil {
-		return nil, copySourceError(err)
+		return target{}, copySourceError(err)
 	}
 	q := u.Query()
-	if !q.Has("sig") {
-		return nil, copySourceError(errAuthFailed("The copy source carries no SAS."))
+	switch {
+	case q.Has("sig"):
+		if err := s.checkSAS(q, t, opGetFile, remoteIP(r), u.Scheme == "https"); err != nil {
+			return target{}, copySourceError(err)
+		}
+	case sharedKeyOK && strings.HasPrefix(r.Header.Get("Authorization"), "SharedKey "):
+	default:
+		return target{}, copySourceError(errAuthFailed("The copy source carries no SAS."))
 	}
-	if err := s.checkSAS(q, t, opGetFile, remoteIP(r), u.Scheme == "https"); err != nil {
-		return nil, copySourceError(err)
-	}
+	return t, nil
+}
 
+// readCopySource authorizes and reads the x-ms-copy-source range.
+func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) {
+	t, err := s.copySource(r, false)
+	if err != nil {
+		return nil, err
+	}
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	_, n, err := s.store.resolve(t, (*share).file)

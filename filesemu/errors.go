@@ -42,6 +42,11 @@ func errResourceAlreadyExists() *apiError {
 	return newError(http.StatusConflict, "ResourceAlreadyExists", "The specified resource already exists.")
 }
 
+func errReadOnly() *apiError {
+	return newError(http.StatusConflict, "ReadOnlyAttribute",
+		"The specified resource is read-only and cannot be modified at this time.")
+}
+
 func errInvalidHeader(name string) *apiError {
 	return newError(http.StatusBadRequest, "InvalidHeaderValue",
 		"The value for one of the HTTP headers is not in the correct format. Header: %s", name)

@@ -72,7 +72,7 @@ func (s *Server) planDownload(c *call) (downloadPlan, error) {
 			return p, err
 		}
 	}
-	writeFileHeaders(c.w.Header(), n, sasOverrides(c.q))
+	s.store.writeFileHeaders(c.w.Header(), n, sasOverrides(c.q))
 	return p, nil
 }
 

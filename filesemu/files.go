@@ -28,7 +28,7 @@ func parseFileSize(h http.Header) (int64, error) {
 func (s *Server) createFile(c *call) error {
 	h := c.r.Header
 	if h.Get("x-ms-copy-source") != "" {
-		return errNotImplemented("Copy File")
+		return s.copyFile(c)
 	}
 	if !strings.EqualFold(h.Get("x-ms-type"), "file") {
 		return errInvalidHeader("x-ms-type")
@@ -126,7 +126,7 @@ func (s *Server) getFile(c *call) error {
 		return err
 	}
 	h := c.w.Header()
-	writeFileHeaders(h, n, sasOverrides(c.q))
+	s.store.writeFileHeaders(h, n, sasOverrides(c.q))
 	if n.md5 != nil {
 		h.Set("Content-MD5", encodeMD5(n.contentMD5()))
 	}
@@ -136,7 +136,7 @@ func (s *Server) getFile(c *call) error {
 }
 
 // writeFileHeaders answers the properties Get File and Get File Properties share.
-func writeFileHeaders(h http.Header, n *node, overrides map[string]string) {
+func (st *store) writeFileHeaders(h http.Header, n *node, overrides map[string]string) {
 	writeETag(h, n.etag)
 	writeSMBHeaders(h, n)
 	writeMetadata(h, n.meta)
@@ -145,6 +145,7 @@ func writeFileHeaders(h http.Header, n *node, overrides map[string]string) {
 	setMS(h, "x-ms-server-encrypted", "true")
 	setMS(h, "x-ms-lease-state", "available")
 	setMS(h, "x-ms-lease-status", "unlocked")
+	st.writeCopyHeaders(h, n)
 }
 
 func (s *Server) deleteFile(c *call) error {

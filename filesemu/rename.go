@@ -188,8 +188,7 @@ func checkRenameTarget(h http.Header, req renameRequest, src, parent, old *node)
 		return errResourceAlreadyExists()
 	}
 	if old.smb.Attributes&attrReadOnly != 0 && !req.ignoreReadOnly {
-		return newError(http.StatusConflict, "ReadOnlyAttribute",
-			"The specified resource is read-only and cannot be modified at this time.")
+		return errReadOnly()
 	}
 	return checkLease(old, h.Get("x-ms-destination-lease-id"))
 }

@@ -23,6 +23,9 @@ type store struct {
 	// few distinct combinations (e.g. one content type), so each file holds a
 	// pointer to a shared copy.
 	headers map[httpHeaders]*httpHeaders
+	// copies records what Copy File made; few files are copies, so the record
+	// lives here rather than in every node.
+	copies map[*node]*copyInfo
 
 	etagSeq atomic.Uint64
 	idSeq   atomic.Uint64
@@ -66,7 +69,8 @@ const fileIDBase = 0xC000_0000_0000_0000
 // newStore makes an empty namespace whose file contents live in memory, or in
 // files under disk when it is set.
 func newStore(disk string) *store {
-	st := &store{shares: map[string]*share{}, disk: disk, headers: map[httpHeaders]*httpHeaders{}}
+	st := &store{shares: map[string]*share{}, disk: disk, headers: map[httpHeaders]*httpHeaders{},
+		copies: map[*node]*copyInfo{}}
 	st.idSeq.Store(fileIDBase)
 	return st
 }
@@ -230,6 +234,7 @@ func (st *store) resolve(t target, find func(*share, []string) (*node, error)) (
 func (st *store) release(n *node) {
 	if !n.isDir() {
 		st.content(n).remove()
+		delete(st.copies, n)
 	}
 	for c := range n.children.all() {
 		st.release(c)
