@@ -5,6 +5,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -207,4 +209,40 @@ func Unchanged(ctx context.Context, src Source) error {
 		return v.Unchanged(ctx)
 	}
 	return nil
+}
+
+// Work in progress is written under a temporary name in the target's own directory,
+// .azsync-<random>.partial, and renamed into place once complete. Every store's listing skips such
+// names (IsTemp): they are never copied, compared, counted or deleted as data.
+const (
+	tempPrefix = ".azsync-"
+	tempSuffix = ".partial"
+)
+
+// TempName returns a fresh temporary name (one path segment) for work in progress.
+func TempName() string {
+	var random [8]byte
+	rand.Read(random[:]) // never fails (crypto/rand)
+	return tempPrefix + hex.EncodeToString(random[:]) + tempSuffix
+}
+
+// IsTemp reports whether a path segment is one of azsync's temporary names.
+func IsTemp(seg string) bool {
+	return strings.HasPrefix(seg, tempPrefix) && strings.HasSuffix(seg, tempSuffix)
+}
+
+// LeftoverRemover is implemented by stores that can remove the temporaries an interrupted run left
+// behind (found by the listings, which skip them). The syncer calls it on the destination once
+// every listing of the run completed, and never in a dry run.
+type LeftoverRemover interface {
+	// RemoveLeftovers deletes the temporaries seen so far and returns how many it removed.
+	RemoveLeftovers(ctx context.Context) (int, error)
+}
+
+// RealDirs is implemented by stores whose directories exist on their own and must exist before a
+// file is written in them (Azure Files). The walk creates a directory missing there before it plans
+// the directory's contents, so empty directories are copied too and no write finds its parent
+// missing.
+type RealDirs interface {
+	RealDirs()
 }

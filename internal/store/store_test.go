@@ -14,3 +14,15 @@ func TestValidName(t *testing.T) {
 		}
 	}
 }
+
+func TestTempName(t *testing.T) {
+	a, b := TempName(), TempName()
+	if a == b || !IsTemp(a) || !IsTemp(b) {
+		t.Fatalf("TempName: %q, %q", a, b)
+	}
+	for _, name := range []string{"x.partial", ".azsync-x", "azsync-x.partial", "a/.azsync-x.partial/b"} {
+		if IsTemp(name) {
+			t.Errorf("IsTemp(%q) = true", name)
+		}
+	}
+}

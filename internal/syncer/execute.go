@@ -11,7 +11,7 @@ import (
 // executor carries out plan items. The applier changes the destination; the printer, for a dry
 // run, only says what the applier would do. Neither decides anything: the plan is the same.
 type executor interface {
-	copy(ctx context.Context, it Item) // a Copy or Mkdir item
+	copy(ctx context.Context, it Item) bool // a Copy or Mkdir item; reports whether it succeeded
 	remove(ctx context.Context, name string)
 	rmdir(ctx context.Context, name string)
 	// confirm is asked before each deletion until it answers YesForAll (or NoForAll).
@@ -21,8 +21,9 @@ type executor interface {
 // printer is the dry run's executor.
 type printer struct{ s *Syncer }
 
-func (p printer) copy(_ context.Context, it Item) {
+func (p printer) copy(_ context.Context, it Item) bool {
 	p.s.obs.DryRunCopy(p.s.src.Display(it.Src.Name), p.s.dst.Display(it.Dst))
+	return true
 }
 
 func (p printer) remove(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
@@ -41,11 +42,11 @@ func (a *applier) confirm(name string) (Answer, error) {
 	return a.s.obs.PromptDelete(name, a.s.dst.Display(""))
 }
 
-func (a *applier) copy(ctx context.Context, it Item) {
+func (a *applier) copy(ctx context.Context, it Item) bool {
 	s := a.s
 	srcName, dstName := s.src.Display(it.Src.Name), s.dst.Display(it.Dst)
 	if ctx.Err() != nil {
-		return
+		return false
 	}
 	err := a.copyOne(ctx, it)
 	if errors.Is(err, store.ErrSourceChanged) && ctx.Err() == nil {
@@ -53,16 +54,17 @@ func (a *applier) copy(ctx context.Context, it Item) {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return // a cancelled run is reported once, not per file
+			return false // a cancelled run is reported once, not per file
 		}
 		s.Stats.CopiesFailed.Add(1)
 		s.Stats.addFailure(Failure{Src: srcName, Dst: dstName, Err: err})
 		s.obs.Failed(fmt.Errorf("copying %s to %s: %w", srcName, dstName, err))
-		return
+		return false
 	}
 	s.Stats.CopiesDone.Add(1)
 	s.Stats.BytesTransferred.Add(it.Src.Size)
 	s.obs.Infof("copied %s to %s (%d bytes)", srcName, dstName, it.Src.Size)
+	return true
 }
 
 // retryChanged copies once more an entry whose source changed while it was copied (a file saved

@@ -41,11 +41,7 @@ type Item struct {
 func (s *Syncer) emit(ctx context.Context, it Item) {
 	switch it.Op {
 	case Copy, Mkdir:
-		s.Stats.CopiesPlanned.Add(1)
-		if it.Op == Mkdir {
-			s.Stats.FoldersPlanned.Add(1)
-		}
-		s.Stats.BytesPlanned.Add(it.Src.Size)
+		s.countCopy(it)
 		select {
 		case s.copies <- it:
 		case <-ctx.Done():
@@ -58,6 +54,15 @@ func (s *Syncer) emit(ctx context.Context, it Item) {
 	case Skip:
 		s.Stats.Skipped.Add(1)
 	}
+}
+
+// countCopy counts a planned Copy or Mkdir.
+func (s *Syncer) countCopy(it Item) {
+	s.Stats.CopiesPlanned.Add(1)
+	if it.Op == Mkdir {
+		s.Stats.FoldersPlanned.Add(1)
+	}
+	s.Stats.BytesPlanned.Add(it.Src.Size)
 }
 
 func (s *Syncer) planSingle(ctx context.Context, one Single, dstMissing bool) {

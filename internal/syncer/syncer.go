@@ -134,6 +134,9 @@ func (s *Syncer) Run(ctx context.Context, single *Single, dstMissing bool) (Outc
 		s.Stats.DeletesHeldBack.Store(s.Stats.DeletesPlanned.Load())
 		return Cancelled, err
 	}
+	if s.listingError() == nil {
+		s.removeLeftovers(ctx)
+	}
 	if out, err, unclean := s.holdBack(); unclean {
 		return out, err
 	}
@@ -188,6 +191,22 @@ func (s *Syncer) holdBack() (out Outcome, err error, unclean bool) {
 		return Failed, listErr, true
 	}
 	return CompletedWithErrors, fmt.Errorf("%d of %d copies failed", s.Stats.CopiesFailed.Load(), s.Stats.CopiesPlanned.Load()), true
+}
+
+// removeLeftovers deletes the temporaries an interrupted run left at the destination, which the
+// (complete) listings skipped. A failure is worth a warning, not a failed run: they are not data.
+func (s *Syncer) removeLeftovers(ctx context.Context) {
+	r, ok := s.dst.(store.LeftoverRemover)
+	if !ok || s.opts.DryRun {
+		return
+	}
+	n, err := r.RemoveLeftovers(ctx)
+	if err != nil {
+		s.obs.Warn(err.Error())
+	}
+	if n > 0 {
+		s.obs.Infof("removed %d %s left by an interrupted run", n, plural(int64(n), "temporary file", "temporary files"))
+	}
 }
 
 func (s *Syncer) failListing(err error) {

@@ -120,8 +120,7 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 		return
 	}
 	if e.IsDir {
-		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) {
-			w.markDir(ctx, e, store.Entry{})
+		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) && w.markDir(ctx, e, store.Entry{}) {
 			w.descend(ctx, e.Name, true, false, nil)
 		}
 		return
@@ -164,8 +163,7 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 		return
 	}
 	if src.IsDir {
-		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) {
-			w.markDir(ctx, src, dst)
+		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) && w.markDir(ctx, src, dst) {
 			w.descend(ctx, src.Name, true, true, nil)
 		}
 		return
@@ -178,12 +176,25 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	s.compare(ctx, src, dst)
 }
 
-// markDir plans a directory's marker when directories are copied as objects and the destination
-// has none (dst is the zero Entry when the directory is missing there).
-func (w *walker) markDir(ctx context.Context, src, dst store.Entry) {
-	if w.s.opts.DirectoryStubs && !dst.Marker {
-		w.s.emit(ctx, Item{Op: Mkdir, Src: src, Dst: src.Name})
+// markDir plans a directory the destination lacks (dst is the zero Entry when it is missing
+// there). Where directories are real (store.RealDirs) the Mkdir is carried out at once, in the
+// walk, before the directory's contents are planned, so every file below finds it there; markDir
+// reports false when that failed, and the contents are not planned. Elsewhere it plans a marker
+// when directories are copied as objects (--include-directory-stub).
+func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
+	s := w.s
+	it := Item{Op: Mkdir, Src: src, Dst: src.Name}
+	if _, real := s.dst.(store.RealDirs); real {
+		if dst.IsDir {
+			return true
+		}
+		s.countCopy(it)
+		return s.exec.copy(ctx, it)
 	}
+	if s.opts.DirectoryStubs && !dst.Marker {
+		s.emit(ctx, it)
+	}
+	return true
 }
 
 // sourceValid fails a source entry whose name cannot be synced safely, or that the destination

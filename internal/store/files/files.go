@@ -1,10 +1,8 @@
 // Package files is the store for a directory of an Azure Files share.
 //
 // Azure Files keeps SMB times to 100 ns: the store says so (store.TimePrecision), and the syncer
-// compares times at that precision. It has no rename that azsync can rely on (the project's emulator
-// answers 501 for it), so Put writes a file in place: an upload that is interrupted leaves a file
-// whose last-write time is not the source's (it is set last), so the next run copies it again and
-// the sync converges.
+// compares times at that precision. Files are written under a temporary name and renamed into
+// place (see Put), so an interrupted upload never leaves a wrong file under the real name.
 package files
 
 import (
@@ -17,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -51,6 +50,13 @@ type Store struct {
 	root    string // directory path within the share, "" for its root, no leading or trailing '/'
 	display string // share URL without its query, for messages
 	opts    Options
+
+	mu sync.Mutex
+	// began is the service's clock when the store was opened (RootExists); zero until then.
+	began time.Time
+	// leftovers are the share paths of temporaries, seen by complete listings, that no write has
+	// touched since began: an interrupted run's, to remove.
+	leftovers []string
 }
 
 // New returns the store for the directory dir ("" for the root) of the share sc.
@@ -108,11 +114,17 @@ func (s *Store) fileClient(path string) *file.Client {
 
 // RootExists reports whether the store's directory exists; a missing share is an error.
 func (s *Store) RootExists(ctx context.Context) (bool, error) {
-	if _, err := s.sc.NewRootDirectoryClient().GetProperties(ctx, nil); err != nil {
+	resp, err := s.sc.NewRootDirectoryClient().GetProperties(ctx, nil)
+	if err != nil {
 		if fileerror.HasCode(err, fileerror.ShareNotFound) {
 			return false, fmt.Errorf("the share %s does not exist (azsync does not create Files shares)", s.display)
 		}
 		return false, err
+	}
+	if resp.Date != nil {
+		s.mu.Lock()
+		s.began = *resp.Date
+		s.mu.Unlock()
 	}
 	if s.root == "" {
 		return true, nil
@@ -168,6 +180,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			IncludeExtendedInfo: to.Ptr(true),
 		})
 		var entries []store.Entry
+		var temps []string
 		for pager.More() {
 			resp, err := pager.NextPage(ctx)
 			if err != nil {
@@ -178,7 +191,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				continue
 			}
 			for _, d := range resp.Segment.Directories {
-				if d.Name == nil {
+				if d.Name == nil || store.IsTemp(*d.Name) {
 					continue
 				}
 				e := store.Entry{Name: store.Join(dir, *d.Name), IsDir: true, Marker: true}
@@ -189,6 +202,12 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 			for _, f := range resp.Segment.Files {
 				if f.Name == nil {
+					continue
+				}
+				if store.IsTemp(*f.Name) {
+					if s.abandoned(f.Properties) {
+						temps = append(temps, s.full(store.Join(dir, *f.Name)))
+					}
 					continue
 				}
 				e := store.Entry{Name: store.Join(dir, *f.Name)}
@@ -206,6 +225,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				entries = append(entries, e)
 			}
 		}
+		s.addLeftovers(temps)
 		slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
 		for _, e := range entries {
 			if !yield(e, nil) {
@@ -214,6 +234,47 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 	}
 }
+
+// abandoned reports whether a temporary was last written before this run began, by the service's
+// clock: then it is no run's work in progress (writes touch it every range), but what a killed run
+// left. One written since may be another run's (a shard of the same sync) and is left alone.
+func (s *Store) abandoned(p *directory.FileProperty) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.began.IsZero() && p != nil && p.LastModified != nil && p.LastModified.Before(s.began)
+}
+
+func (s *Store) addLeftovers(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.leftovers = append(s.leftovers, paths...)
+}
+
+// RemoveLeftovers implements store.LeftoverRemover: it deletes the abandoned temporaries that
+// complete listings found.
+func (s *Store) RemoveLeftovers(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	paths := s.leftovers
+	s.leftovers = nil
+	s.mu.Unlock()
+	removed := 0
+	for _, p := range paths {
+		if _, err := s.fileClient(p).Delete(ctx, nil); err != nil && !notFound(err) {
+			return removed, fmt.Errorf("removing the temporary %s left by an interrupted run: %w", s.display+"/"+store.EscapePath(p), err)
+		}
+		removed++
+	}
+	return removed, nil
+}
+
+// AtomicPut implements store.AtomicWriter: Put renames a complete temporary into place.
+func (s *Store) AtomicPut() bool { return true }
+
+// RealDirs implements store.RealDirs: directories of a share exist on their own.
+func (s *Store) RealDirs() {}
 
 // Stat describes the file or directory at name; a missing one is store.ErrNotExist.
 func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
@@ -294,80 +355,205 @@ func (f *fileSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 
 func (f *fileSource) Close() error { return nil }
 
-// Put writes src to the file in place: Create (which replaces an existing file) with the final size,
-// then Put Range requests of at most 4 MiB in parallel, each with the MD5 of its body, which the
-// service checks, and last the HTTP headers and the SMB last-write time, set to e.ModTime (kept to
-// 100 ns). Missing parent directories are created. For a directory entry it creates the directory.
-func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error {
-	path := s.full(e.Name)
+// Put writes src under a temporary name in the target's directory (store.TempName), then renames
+// it into place with Rename File, replacing an existing file (a read-only one too). The temporary is
+// created with its HTTP headers and the SMB last-write time e.ModTime (kept to 100 ns) in the same
+// request, ranges preserve that time, and the rename keeps it: whatever ends a run, no file under
+// the real name has content that is not the source's. A failed write deletes its temporary; one left
+// by a killed run is skipped by listings and removed by the next run (RemoveLeftovers).
+//
+// Requests per file: up to 4 MiB (one range), the content travels in the Create itself, so a small
+// file is Create + Rename = 2 requests. A larger one is Create, one Put Range per range of at most
+// 4 MiB in parallel (each with the MD5 of its body, which the service checks), then Rename; with
+// --put-md5 a Set File Properties before the rename stores the whole-content MD5, known only once
+// every range is read. The rename costs a request over writing in place: correctness first.
+//
+// For a directory entry it creates the directory, with its last-write time.
+func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err error) {
 	if e.IsDir {
-		if err := s.mkdirAll(ctx, path); err != nil {
-			return err
-		}
-		_, err := s.dirClient(path).SetProperties(ctx, &directory.SetPropertiesOptions{
-			FileSMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(e.ModTime)},
-		})
-		return err
+		return s.makeDir(ctx, e.Name, e.ModTime)
 	}
+	path := s.full(e.Name)
 	blockSize, err := transfer.BlockSize(e.Size, s.opts.BlockSize)
 	if err != nil {
 		return err
 	}
-	rangeSize := min(blockSize, MaxRange)
-	contentType := e.ContentType
-	if contentType == "" {
-		head := make([]byte, min(e.Size, 512))
-		if err := src.ReadAt(ctx, head, 0); err != nil {
-			return err
+	w := &upload{s: s, e: e, src: src, dir: parent(path), rangeSize: min(blockSize, MaxRange)}
+	w.tmp = s.fileClient(store.Join(w.dir, store.TempName()))
+	defer func() {
+		if err != nil {
+			w.discard(ctx)
 		}
-		contentType = transfer.ContentType(e.Name, head)
+	}()
+	if e.Size <= w.rangeSize {
+		err = w.small(ctx)
+	} else {
+		err = w.ranges(ctx)
 	}
-	fc := s.fileClient(path)
-	create := func() error {
-		_, err := fc.Create(ctx, e.Size, &file.CreateOptions{
-			HTTPHeaders:   &file.HTTPHeaders{ContentType: &contentType},
-			SMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(e.ModTime)},
-		})
+	if err != nil {
 		return err
 	}
-	if err := create(); err != nil {
-		if !fileerror.HasCode(err, fileerror.ParentNotFound) {
-			return err
-		}
-		if err := s.mkdirAll(ctx, parent(path)); err != nil {
-			return err
-		}
-		if err := create(); err != nil {
-			return err
-		}
+	// A local file saved during its upload may have mixed two versions: not made visible.
+	if err := store.Unchanged(ctx, src); err != nil {
+		return err
 	}
-	var whole []byte
-	if e.Size > 0 {
-		whole, err = s.opts.Engine.Chunked(ctx, e.Size, rangeSize, s.opts.PutMD5,
-			func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
-			func(ctx context.Context, c *transfer.Chunk) error {
-				sum := md5.Sum(c.Data)
+	_, err = w.tmp.Rename(ctx, renameTarget(path, w.tmp.URL()), &file.RenameOptions{
+		ReplaceIfExists: to.Ptr(true),
+		IgnoreReadOnly:  to.Ptr(true),
+		SMBProperties:   &file.SMBProperties{LastWriteTime: to.Ptr(e.ModTime)},
+	})
+	if err != nil {
+		return fmt.Errorf("renaming the uploaded temporary into place: %w", err)
+	}
+	return nil
+}
+
+// renameTarget is how Rename must be given the share path: the SDK trims spaces off both ends of
+// what it is given (and "/" after that) and takes a query it finds there for the target's URL. So
+// the path goes between a leading "/" and the client's own query (its SAS), which keeps a name's
+// leading and trailing spaces.
+func renameTarget(path, clientURL string) string {
+	query := ""
+	if u, err := url.Parse(clientURL); err == nil {
+		query = u.RawQuery
+	}
+	return "/" + path + "?" + query
+}
+
+// upload is one file on its way to the share, under its temporary name.
+type upload struct {
+	s         *Store
+	e         store.Entry
+	src       store.Source
+	dir       string // the target's directory, a share path
+	rangeSize int64
+	tmp       *file.Client
+	created   bool
+}
+
+// small sends a file of at most one range: its content goes in the Create request, with its MD5
+// checked by the service and, under --put-md5, stored as Content-MD5.
+func (w *upload) small(ctx context.Context) error {
+	_, err := w.s.opts.Engine.Chunked(ctx, w.e.Size, w.rangeSize, false,
+		func(ctx context.Context, off int64, buf []byte) error { return w.src.ReadAt(ctx, buf, off) },
+		func(ctx context.Context, c *transfer.Chunk) error {
+			sum := md5.Sum(c.Data)
+			headers := &file.HTTPHeaders{ContentType: to.Ptr(w.contentType(c.Data))}
+			if w.s.opts.PutMD5 {
+				headers.ContentMD5 = sum[:]
+			}
+			return w.create(ctx, headers, func(o *file.CreateOptions) func(error) {
+				if len(c.Data) == 0 {
+					return func(error) {}
+				}
 				body := transfer.NewRequestBody(c)
-				_, err := fc.UploadRange(ctx, c.Offset, body, &file.UploadRangeOptions{
-					TransactionalValidation: file.TransferValidationTypeMD5(sum[:]),
-					LastWrittenMode:         to.Ptr(file.LastWrittenModePreserve),
-				})
-				body.Release(err)
-				return err
+				o.OptionalBody, o.ContentMD5 = body, sum[:]
+				return body.Release
 			})
-		if err != nil {
+		})
+	return err
+}
+
+// ranges sends a file larger than one range: Create at its size, then Put Range requests in
+// parallel, which keep the last-write time the Create set.
+func (w *upload) ranges(ctx context.Context) error {
+	head := make([]byte, 512)
+	if err := w.src.ReadAt(ctx, head, 0); err != nil {
+		return err
+	}
+	headers := &file.HTTPHeaders{ContentType: to.Ptr(w.contentType(head))}
+	if err := w.create(ctx, headers, nil); err != nil {
+		return err
+	}
+	whole, err := w.s.opts.Engine.Chunked(ctx, w.e.Size, w.rangeSize, w.s.opts.PutMD5,
+		func(ctx context.Context, off int64, buf []byte) error { return w.src.ReadAt(ctx, buf, off) },
+		func(ctx context.Context, c *transfer.Chunk) error {
+			sum := md5.Sum(c.Data)
+			body := transfer.NewRequestBody(c)
+			_, err := w.tmp.UploadRange(ctx, c.Offset, body, &file.UploadRangeOptions{
+				TransactionalValidation: file.TransferValidationTypeMD5(sum[:]),
+				LastWrittenMode:         to.Ptr(file.LastWrittenModePreserve),
+			})
+			body.Release(err)
 			return err
-		}
-	} else if s.opts.PutMD5 {
-		sum := md5.Sum(nil)
-		whole = sum[:]
+		})
+	if err != nil || !w.s.opts.PutMD5 {
+		return err
 	}
 	// Set File Properties replaces every HTTP header: the content type goes again.
-	_, err = fc.SetHTTPHeaders(ctx, &file.SetHTTPHeadersOptions{
-		HTTPHeaders:   &file.HTTPHeaders{ContentType: &contentType, ContentMD5: whole},
-		SMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(e.ModTime)},
+	headers.ContentMD5 = whole
+	_, err = w.tmp.SetHTTPHeaders(ctx, &file.SetHTTPHeadersOptions{
+		HTTPHeaders:   headers,
+		SMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)},
 	})
 	return err
+}
+
+func (w *upload) contentType(head []byte) string {
+	if w.e.ContentType != "" {
+		return w.e.ContentType
+	}
+	return transfer.ContentType(w.e.Name, head[:min(int64(len(head)), w.e.Size)])
+}
+
+// create creates the temporary at the file's size with its headers and last-write time. with, when
+// set, adds a body to the request and returns what to call with the request's outcome. The walk
+// creates directories before their files; a parent missing anyway (removed meanwhile, or a single
+// file to a new directory) is created and the Create tried again.
+func (w *upload) create(ctx context.Context, headers *file.HTTPHeaders, with func(*file.CreateOptions) func(error)) error {
+	attempt := func() error {
+		o := &file.CreateOptions{
+			HTTPHeaders:   headers,
+			SMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)},
+		}
+		done := func(error) {}
+		if with != nil {
+			done = with(o)
+		}
+		_, err := w.tmp.Create(ctx, w.e.Size, o)
+		done(err)
+		return err
+	}
+	err := attempt()
+	if fileerror.HasCode(err, fileerror.ParentNotFound) {
+		if err = w.s.mkdirAll(ctx, w.dir); err == nil {
+			err = attempt()
+		}
+	}
+	w.created = err == nil
+	return err
+}
+
+// discard deletes the temporary of a failed upload, even when the run is being cancelled: a
+// temporary is never data, and the next run would otherwise have to remove it.
+func (w *upload) discard(ctx context.Context) {
+	if !w.created {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	w.tmp.Delete(ctx, nil)
+}
+
+// makeDir creates the directory name with its last-write time in one request; one that exists
+// already gets the time set. The walk creates parents first; a missing one is created anyway.
+func (s *Store) makeDir(ctx context.Context, name string, modTime time.Time) error {
+	path := s.full(name)
+	smb := &file.SMBProperties{LastWriteTime: to.Ptr(modTime)}
+	d := s.dirClient(path)
+	_, err := d.Create(ctx, &directory.CreateOptions{FileSMBProperties: smb})
+	if fileerror.HasCode(err, fileerror.ParentNotFound) {
+		if err = s.mkdirAll(ctx, parent(path)); err == nil {
+			_, err = d.Create(ctx, &directory.CreateOptions{FileSMBProperties: smb})
+		}
+	}
+	if fileerror.HasCode(err, fileerror.ResourceAlreadyExists) {
+		_, err = d.SetProperties(ctx, &directory.SetPropertiesOptions{FileSMBProperties: smb})
+	}
+	if err != nil {
+		return fmt.Errorf("creating directory %s: %w", s.Display(name), err)
+	}
+	return nil
 }
 
 func parent(path string) string {
@@ -413,7 +599,10 @@ func (s *Store) CheckName(name string) error {
 
 var _ interface {
 	store.Store
+	store.AtomicWriter
 	store.Hasher
 	store.NameChecker
 	store.TimePrecision
+	store.LeftoverRemover
+	store.RealDirs
 } = (*Store)(nil)

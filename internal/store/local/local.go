@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,13 +22,6 @@ import (
 	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/transfer"
-)
-
-// Temporary downloads are named .azsync-<random>.partial in the destination folder; listings skip them
-// so that a run never uploads or deletes another run's work in progress.
-const (
-	tempPrefix = ".azsync-"
-	tempSuffix = ".partial"
 )
 
 // CheckMD5 is the --check-md5 mode for downloads.
@@ -107,7 +98,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 		entries := make([]store.Entry, 0, len(dirents))
 		for _, d := range dirents {
-			if isTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
+			if store.IsTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
 				continue
 			}
 			e, ok, err := s.entry(dir, d)
@@ -159,10 +150,6 @@ func (s *Store) entry(dir string, d fs.DirEntry) (e store.Entry, ok bool, err er
 // SkippedLinks counts the symbolic links and special files the listings skipped.
 func (s *Store) SkippedLinks() (symlinks, special int64) {
 	return s.skippedLinks.Load(), s.skippedSpecial.Load()
-}
-
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, tempPrefix) && strings.HasSuffix(name, tempSuffix)
 }
 
 func entryOf(name string, info fs.FileInfo) store.Entry {
@@ -360,12 +347,10 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	return os.Rename(f.Name(), target)
 }
 
+// createTemp creates the temporary download file (store.TempName) in dir; listings skip it, so
+// that a run never uploads or deletes another run's work in progress.
 func createTemp(dir string) (*os.File, error) {
-	var random [8]byte
-	if _, err := rand.Read(random[:]); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(filepath.Join(dir, tempPrefix+hex.EncodeToString(random[:])+tempSuffix), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	return os.OpenFile(filepath.Join(dir, store.TempName()), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 }
 
 // Delete removes a file, or a folder when it is empty. One already gone is no error (store.Store).
