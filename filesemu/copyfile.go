@@ -49,10 +49,8 @@ func (s *Server) copyFile(c *call) error {
 	if err := checkOverwrite(old, ignoreReadOnly); err != nil {
 		return err
 	}
-	if old != nil {
-		if err := checkLease(old, h.Get("x-ms-lease-id")); err != nil {
-			return err
-		}
+	if err := s.store.checkLease(old, h.Get("x-ms-lease-id"), true); err != nil {
+		return err
 	}
 	n := &node{name: name, id: s.store.nextID(), parent: parent, meta: meta, size: src.size,
 		headers: src.headers, md5: src.md5, written: append(rangeSet(nil), src.written...)}
@@ -206,7 +204,7 @@ func (s *Server) abortCopy(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := checkLease(n, c.r.Header.Get("x-ms-lease-id")); err != nil {
+	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), true); err != nil {
 		return err
 	}
 	if info := s.store.copies[n]; info != nil && info.id != id {

@@ -58,6 +58,9 @@ func (s *Server) planDownload(c *call) (downloadPlan, error) {
 	if err != nil {
 		return downloadPlan{}, err
 	}
+	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), false); err != nil {
+		return downloadPlan{}, err
+	}
 	p := downloadPlan{size: n.size, data: s.store.content(n), fileMD5: n.contentMD5()}
 	if p.rng, p.partial, err = requestedRange(c.r.Header, n.size); err != nil {
 		return p, err

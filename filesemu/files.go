@@ -60,6 +60,9 @@ func (s *Server) createFile(c *call) error {
 		return newError(http.StatusConflict, "ResourceTypeMismatch",
 			"The specified resource type does not match the type of the existing resource.")
 	}
+	if err := s.store.checkLease(old, h.Get("x-ms-lease-id"), true); err != nil {
+		return err
+	}
 	n := &node{name: name, id: s.store.nextID(), parent: parent, meta: meta, size: size,
 		headers: s.store.internHeaders(headers), md5: sum}
 	if err := s.initNode(h, sh, n, parent); err != nil {
@@ -125,6 +128,9 @@ func (s *Server) getFile(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), false); err != nil {
+		return err
+	}
 	h := c.w.Header()
 	s.store.writeFileHeaders(h, n, sasOverrides(c.q))
 	if n.md5 != nil {
@@ -143,8 +149,7 @@ func (st *store) writeFileHeaders(h http.Header, n *node, overrides map[string]s
 	writeContentHeaders(h, n.headers, overrides)
 	setMS(h, "x-ms-type", "File")
 	setMS(h, "x-ms-server-encrypted", "true")
-	setMS(h, "x-ms-lease-state", "available")
-	setMS(h, "x-ms-lease-status", "unlocked")
+	st.writeLeaseHeaders(h, n)
 	st.writeCopyHeaders(h, n)
 }
 
@@ -153,6 +158,9 @@ func (s *Server) deleteFile(c *call) error {
 	defer s.store.mu.Unlock()
 	_, n, err := s.store.resolve(c.t, (*share).file)
 	if err != nil {
+		return err
+	}
+	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), true); err != nil {
 		return err
 	}
 	n.parent.children.remove(n)

@@ -32,6 +32,9 @@ func (s *Server) updateNode(c *call, status int, find func(*share, []string) (*n
 	if err != nil {
 		return err
 	}
+	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), true); err != nil {
+		return err
+	}
 	if err := change(sh, n); err != nil {
 		return err
 	}

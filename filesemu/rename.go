@@ -127,7 +127,7 @@ func (s *Server) rename(c *call, dir bool) error {
 	if err != nil {
 		return err
 	}
-	if err := checkLease(src, c.r.Header.Get("x-ms-source-lease-id")); err != nil {
+	if err := s.store.checkLease(src, c.r.Header.Get("x-ms-source-lease-id"), true); err != nil {
 		return err
 	}
 	sh, parent, name, old, err := s.store.slot(c.t)
@@ -137,7 +137,10 @@ func (s *Server) rename(c *call, dir bool) error {
 	if old == src {
 		old = nil // a change of case, or no change at all
 	}
-	if err := checkRenameTarget(c.r.Header, req, src, parent, old); err != nil {
+	if err := checkRenameTarget(req, src, parent, old); err != nil {
+		return err
+	}
+	if err := s.store.checkLease(old, c.r.Header.Get("x-ms-destination-lease-id"), true); err != nil {
 		return err
 	}
 	next := *src
@@ -174,7 +177,7 @@ func (s *Server) rename(c *call, dir bool) error {
 
 // checkRenameTarget refuses a rename into the source's own subtree and
 // destinations that may not be replaced.
-func checkRenameTarget(h http.Header, req renameRequest, src, parent, old *node) error {
+func checkRenameTarget(req renameRequest, src, parent, old *node) error {
 	for p := parent; p != nil; p = p.parent {
 		if p == src {
 			return newError(http.StatusBadRequest, "InvalidInput",
@@ -190,5 +193,5 @@ func checkRenameTarget(h http.Header, req renameRequest, src, parent, old *node)
 	if old.smb.Attributes&attrReadOnly != 0 && !req.ignoreReadOnly {
 		return errReadOnly()
 	}
-	return checkLease(old, h.Get("x-ms-destination-lease-id"))
+	return nil
 }

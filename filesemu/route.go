@@ -49,6 +49,7 @@ var (
 	opSetFileMetadata = &operation{name: "Set File Metadata", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileMetadata}
 	opPutRange        = &operation{name: "Put Range", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).putRange}
 	opListRanges      = &operation{name: "List Ranges", srt: 'o', sr: "sf", perms: "r", handle: (*Server).listRanges}
+	opLeaseFile       = &operation{name: "Lease File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).leaseFile}
 	opAbortCopy       = &operation{name: "Abort Copy File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).abortCopy}
 	opRenameFile      = &operation{name: "Rename File", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
 
@@ -172,7 +173,7 @@ func fileOperation(method, comp string) (*operation, error) {
 	case "rangelist":
 		return pick(method, map[string]*operation{http.MethodGet: opListRanges})
 	case "lease":
-		return notImplemented("File leases"), nil
+		return pick(method, map[string]*operation{http.MethodPut: opLeaseFile})
 	case "copy":
 		return pick(method, map[string]*operation{http.MethodPut: opAbortCopy})
 	case "listhandles", "forceclosehandles":

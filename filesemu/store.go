@@ -26,6 +26,8 @@ type store struct {
 	// copies records what Copy File made; few files are copies, so the record
 	// lives here rather than in every node.
 	copies map[*node]*copyInfo
+	// leases holds the files' leases, likewise.
+	leases map[*node]*lease
 
 	etagSeq atomic.Uint64
 	idSeq   atomic.Uint64
@@ -70,7 +72,7 @@ const fileIDBase = 0xC000_0000_0000_0000
 // files under disk when it is set.
 func newStore(disk string) *store {
 	st := &store{shares: map[string]*share{}, disk: disk, headers: map[httpHeaders]*httpHeaders{},
-		copies: map[*node]*copyInfo{}}
+		copies: map[*node]*copyInfo{}, leases: map[*node]*lease{}}
 	st.idSeq.Store(fileIDBase)
 	return st
 }
@@ -235,6 +237,7 @@ func (st *store) release(n *node) {
 	if !n.isDir() {
 		st.content(n).remove()
 		delete(st.copies, n)
+		delete(st.leases, n)
 	}
 	for c := range n.children.all() {
 		st.release(c)
