@@ -24,10 +24,6 @@ import (
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
-	"github.com/azsync/azsync/internal/store"
-	blobstore "github.com/azsync/azsync/internal/store/blob"
-	filestore "github.com/azsync/azsync/internal/store/files"
-	"github.com/azsync/azsync/internal/store/local"
 	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -86,7 +82,7 @@ type job struct {
 	filter      *filter.Filter
 	compare     compare.Mode
 	deleteMode  syncer.DeleteMode
-	checkMD5    local.CheckMD5
+	checkMD5    transfer.CheckMD5
 	blockSize   int64
 	putBlobSize int64
 	logLevel    logging.Level
@@ -118,7 +114,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	if err != nil {
 		return fail(output.New(repOpts), err)
 	}
-	repOpts.FromTo = j.fromTo.String()
+	repOpts.FromTo = j.fromTo
 	rep := output.New(repOpts)
 
 	jobID := uuid.NewString()
@@ -164,9 +160,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	}, observer{rep: rep, log: logger})
 	snapshot := func(status output.JobStatus) output.Stats {
 		st := stats(s, jobID, time.Since(start), status)
-		if sc, ok := pair.Src.(store.SkipCounter); ok {
-			st.SymlinksSkipped, st.SpecialFilesSkipped = sc.SkippedLinks()
-		}
+		st.SymlinksSkipped, st.SpecialFilesSkipped = pair.SkippedLinks()
 		return st
 	}
 	stopProgress := rep.StartProgress(ctx, func() output.Stats {
@@ -175,7 +169,11 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		st.BytesTransferred = engine.Moved()
 		return st
 	})
-	outcome, runErr := s.Run(ctx, pair.Single, pair.DstMissing)
+	var single *syncer.Single
+	if pair.File != nil {
+		single = &syncer.Single{SrcFile: *pair.File, DstName: pair.DstName}
+	}
+	outcome, runErr := s.Run(ctx, single, pair.DstMissing)
 	stopProgress()
 	status := jobStatus(outcome)
 	if runErr != nil {
@@ -258,9 +256,7 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 		return nil, usageError{err}
 	}
 	j.fromTo = location.FromTo{Src: j.src.Kind, Dst: j.dst.Kind}
-	switch j.fromTo.String() {
-	case "LocalBlob", "BlobLocal", "BlobBlob", "LocalFile", "FileLocal":
-	default:
+	if !j.fromTo.Syncs() {
 		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob, Blob↔Blob and local↔Azure Files", j.fromTo)
 	}
 	files := j.src.Kind == location.File || j.dst.Kind == location.File
@@ -310,7 +306,7 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
 		return nil, usageError{err}
 	}
-	if j.checkMD5, err = local.ParseCheckMD5(f.checkMD5); err != nil {
+	if j.checkMD5, err = transfer.ParseCheckMD5(f.checkMD5); err != nil {
 		return nil, usageError{err}
 	}
 	if j.blockSize, err = transfer.MiBToBytes("--block-size-mb", f.blockSizeMB, transfer.MaxBlockSize); err != nil {
@@ -391,12 +387,11 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	// past the policy that guards where tokens go.
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return endpoint.Config{
-		Local: local.Options{Engine: engine, BlockSize: j.blockSize, CheckMD5: j.checkMD5,
-			Warn: func(msg string) { logger.Warnf("%s", msg) }, Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks},
-		Blob: blobstore.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
+		Stores: endpoint.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
-			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier},
-		Files: filestore.Options{Engine: engine, BlockSize: j.blockSize, PutMD5: f.putMD5 || j.compare == compare.ByMD5},
+			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier,
+			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
+			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks},
 		Client: azcore.ClientOptions{
 			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
@@ -433,17 +428,5 @@ func (o observer) Failed(err error) {
 }
 
 func (o observer) PromptDelete(target, dest string) (syncer.Answer, error) {
-	a, err := o.rep.PromptDelete(target, dest)
-	if err != nil {
-		return syncer.No, err
-	}
-	switch a {
-	case output.Yes:
-		return syncer.Yes, nil
-	case output.YesForAll:
-		return syncer.YesForAll, nil
-	case output.NoForAll:
-		return syncer.NoForAll, nil
-	}
-	return syncer.No, nil
+	return o.rep.PromptDelete(target, dest)
 }

@@ -18,20 +18,50 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
 	"github.com/azsync/azsync/internal/auth"
+	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/store"
 	blobstore "github.com/azsync/azsync/internal/store/blob"
 	filestore "github.com/azsync/azsync/internal/store/files"
 	"github.com/azsync/azsync/internal/store/local"
-	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
 )
 
+// Options are the store settings of a run, said once for every kind of store; Resolve gives each
+// store the ones that apply to it, so that callers need not know the store packages.
+type Options struct {
+	Engine      *transfer.Engine
+	BlockSize   int64 // block (upload) and range (download) size; 0 picks one per file
+	PutBlobSize int64 // Blob uploads: files up to this size go in one Put Blob; 0 means the block size
+	PutMD5      bool  // uploads store the whole-content MD5 as Content-MD5
+	// PreserveTier gives Blob→Blob copies the source's access tier (--s2s-preserve-access-tier).
+	PreserveTier bool
+	CheckMD5     transfer.CheckMD5 // downloads: --check-md5
+	// Warn reports a problem that does not fail a transfer (LogOnly MD5 mismatches).
+	Warn func(msg string)
+	// Hashes keeps local MD5s between runs (--local-hash-storage-mode), or is nil.
+	Hashes *hashcache.Config
+	// FollowSymlinks lists a local symbolic link as what it points to (--follow-symlinks).
+	FollowSymlinks bool
+}
+
+func (o Options) local() local.Options {
+	return local.Options{Engine: o.Engine, BlockSize: o.BlockSize, CheckMD5: o.CheckMD5, Warn: o.Warn,
+		Hashes: o.Hashes, FollowSymlinks: o.FollowSymlinks}
+}
+
+func (o Options) blob() blobstore.Options {
+	return blobstore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutBlobSize: o.PutBlobSize,
+		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier}
+}
+
+func (o Options) files() filestore.Options {
+	return filestore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutMD5: o.PutMD5}
+}
+
 // Config carries what the stores need.
 type Config struct {
-	Local  local.Options
-	Blob   blobstore.Options
-	Files  filestore.Options
+	Stores Options
 	Client azcore.ClientOptions
 	// Credential is the OAuth credential, or nil; it is used only for URLs without a SAS, and only
 	// toward hosts under TrustedSuffixes.
@@ -42,11 +72,21 @@ type Config struct {
 // Pair is a resolved source and destination, ready for the syncer.
 type Pair struct {
 	Src, Dst store.Store
-	// Single is set when the source is one file.
-	Single *syncer.Single
+	// File is set when the source is one file (relative to Src), to be synced as DstName (relative
+	// to Dst); the trees are not walked then.
+	File    *store.Entry
+	DstName string
 	// DstMissing says the destination root does not exist yet.
 	DstMissing bool
 	prepare    func(context.Context) error
+}
+
+// SkippedLinks is what the source's listings skipped: symbolic links and special files.
+func (p *Pair) SkippedLinks() (symlinks, special int64) {
+	if sc, ok := p.Src.(store.SkipCounter); ok {
+		return sc.SkippedLinks()
+	}
+	return 0, 0
 }
 
 // Prepare creates what the destination needs before anything is written: a missing container or
@@ -85,13 +125,13 @@ func Resolve(ctx context.Context, srcLoc, dstLoc location.Location, cfg Config) 
 	p := &Pair{Src: src.store, Dst: dst.store, DstMissing: dst.missing, prepare: dst.prepare}
 	switch {
 	case src.file != nil && dst.file != nil:
-		p.Single = &syncer.Single{SrcFile: *src.file, DstName: dst.file.Name}
+		p.File, p.DstName = src.file, dst.file.Name
 	case src.file != nil && dst.isDir:
-		p.Single = &syncer.Single{SrcFile: *src.file, DstName: src.file.Name}
+		p.File, p.DstName = src.file, src.file.Name
 	case src.file != nil:
 		// Nothing is there yet: the destination names the file to create.
 		p.Dst = dst.reroot(parent(dst.target))
-		p.Single = &syncer.Single{SrcFile: *src.file, DstName: path.Base(filepath.ToSlash(dst.target))}
+		p.File, p.DstName = src.file, path.Base(filepath.ToSlash(dst.target))
 		if dstLoc.Kind == location.Local {
 			p.prepare = nil // the download creates the file's folder
 		}
@@ -123,7 +163,7 @@ func open(ctx context.Context, loc location.Location, cfg Config, isSource bool)
 
 func openLocal(loc location.Location, cfg Config, isSource bool) (side, error) {
 	p := loc.LocalPath
-	mk := func(dir string) store.Store { return local.New(filepath.FromSlash(dir), cfg.Local) }
+	mk := func(dir string) store.Store { return local.New(filepath.FromSlash(dir), cfg.Stores.local()) }
 	s := side{store: mk(p), reroot: mk, target: p}
 	info, err := os.Stat(p)
 	switch {
@@ -150,8 +190,8 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 	if err != nil {
 		return side{}, err
 	}
-	mk := func(dir string) store.Store { return blobstore.New(cc, dir, cfg.Blob) }
-	root := blobstore.New(cc, loc.Path, cfg.Blob)
+	mk := func(dir string) store.Store { return blobstore.New(cc, dir, cfg.Stores.blob()) }
+	root := blobstore.New(cc, loc.Path, cfg.Stores.blob())
 	s := side{store: root, reroot: mk, target: loc.Path, isDir: loc.Path == "" || loc.TrailingSlash}
 	exists, err := root.ContainerExists(ctx)
 	if err != nil {
@@ -230,8 +270,8 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 	if err != nil {
 		return side{}, err
 	}
-	mk := func(dir string) store.Store { return filestore.New(sc, dir, cfg.Files) }
-	root := filestore.New(sc, loc.Path, cfg.Files)
+	mk := func(dir string) store.Store { return filestore.New(sc, dir, cfg.Stores.files()) }
+	root := filestore.New(sc, loc.Path, cfg.Stores.files())
 	s := side{store: root, reroot: mk, target: loc.Path, isDir: loc.Path == "" || loc.TrailingSlash}
 	exists, err := root.RootExists(ctx)
 	if err != nil {
@@ -242,7 +282,7 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 		return s, nil
 	}
 	if !loc.TrailingSlash {
-		at := filestore.New(sc, parent(loc.Path), cfg.Files)
+		at := filestore.New(sc, parent(loc.Path), cfg.Stores.files())
 		e, err := at.Stat(ctx, path.Base(loc.Path))
 		switch {
 		case err == nil && !e.IsDir:

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -58,20 +59,20 @@ func (ft FromTo) String() string {
 	return ft.Src.String() + ft.Dst.String()
 }
 
-// supportedPairs lists the pairs sync supports, in the order help and error
-// messages show them.
+// supportedPairs lists the pairs sync takes, in the order help and error
+// messages show them. It is the one list of pairs: a pair in notYet parses,
+// but this version refuses to sync it (FromTo.Syncs).
 var supportedPairs = []FromTo{
 	{Local, Blob}, {Blob, Local}, {Blob, Blob}, {File, File}, {Local, File}, {File, Local},
 }
 
-func (ft FromTo) supported() bool {
-	for _, p := range supportedPairs {
-		if p == ft {
-			return true
-		}
-	}
-	return false
-}
+// notYet are the supported pairs whose sync has not landed.
+var notYet = []FromTo{{File, File}}
+
+func (ft FromTo) supported() bool { return slices.Contains(supportedPairs, ft) }
+
+// Syncs reports whether this version syncs the pair.
+func (ft FromTo) Syncs() bool { return ft.supported() && !slices.Contains(notYet, ft) }
 
 // validFromTo is the list of valid --from-to values, for error messages.
 func validFromTo() string {

@@ -1,6 +1,6 @@
 package output
 
-import "strings"
+import "github.com/azsync/azsync/internal/location"
 
 // DryRunCopy reports a copy the plan holds: "DRYRUN: copy SRC to DST", or a
 // JSON Dryrun message as the reference's, e.g.
@@ -9,7 +9,7 @@ import "strings"
 func (r *Reporter) DryRunCopy(src, dst string) {
 	from, _ := locations(r.o.FromTo)
 	r.dryRun("DRYRUN: copy "+src+" to "+dst, dryrunTransfer{
-		EntityType: "File", BlobType: blobType(from), FromTo: r.o.FromTo,
+		EntityType: "File", BlobType: blobType(from), FromTo: r.o.FromTo.String(),
 		Source: src, Destination: dst,
 	})
 }
@@ -44,22 +44,13 @@ func (r *Reporter) dryRun(line string, tx dryrunTransfer) {
 	}
 }
 
-// locations splits a --from-to value such as "LocalBlob" into its source and
-// destination services; both are "" if it is not one azsync knows.
-func locations(fromTo string) (from, to string) {
-	known := []string{"Local", "Blob", "File"}
-	for _, f := range known {
-		rest, ok := strings.CutPrefix(fromTo, f)
-		if !ok {
-			continue
-		}
-		for _, t := range known {
-			if rest == t {
-				return f, t
-			}
-		}
+// locations names the source and destination services of a direction; both
+// are "" when none was given.
+func locations(ft location.FromTo) (from, to string) {
+	if ft == (location.FromTo{}) {
+		return "", ""
 	}
-	return "", ""
+	return ft.Src.String(), ft.Dst.String()
 }
 
 // blobType is what the reference reports for an entry on service loc: the

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/azsync/azsync/internal/location"
 )
 
 // syncBuffer is a bytes.Buffer safe for the progress goroutine and the test.
@@ -104,4 +106,14 @@ func types(msgs []wireEnvelope) string {
 		ts = append(ts, m.MessageType)
 	}
 	return strings.Join(ts, " ")
+}
+
+// parseFromTo is the direction --from-to spells s.
+func parseFromTo(t *testing.T, s string) location.FromTo {
+	t.Helper()
+	ft, err := location.ParseFromTo(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ft
 }

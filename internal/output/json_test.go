@@ -149,7 +149,7 @@ func TestJSONWarnAndError(t *testing.T) {
 }
 
 func TestJSONKeepsProtocolMessagesWhenQuiet(t *testing.T) {
-	h := newHarness(Options{Format: JSON, Verbosity: Quiet, FromTo: "LocalBlob"}, nil)
+	h := newHarness(Options{Format: JSON, Verbosity: Quiet, FromTo: parseFromTo(t, "LocalBlob")}, nil)
 	h.r.Init("j", "")
 	h.r.DryRunCopy("/a", "https://h/c/a")
 	h.r.Summary(Stats{ScanComplete: true, Status: Completed})

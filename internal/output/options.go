@@ -21,6 +21,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/azsync/azsync/internal/location"
 )
 
 // Format is the --output-type.
@@ -74,9 +76,9 @@ type Options struct {
 	// rewrites a single line instead of printing one line per tick.
 	Terminal bool
 	DryRun   bool
-	// FromTo is the transfer direction as --from-to spells it (LocalBlob,
-	// BlobBlob, FileLocal, …); dry-run JSON and the prompt's wording use it.
-	FromTo string
+	// FromTo is the transfer direction (spelled as --from-to spells it, e.g.
+	// LocalBlob); dry-run JSON and the prompt's wording use it.
+	FromTo location.FromTo
 	// Now stamps JSON messages; default time.Now (local time, as the reference).
 	Now func() time.Time
 	// ProgressInterval is StartProgress's period; default 2 s.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/azsync/azsync/internal/location"
 )
 
 // Answer is the user's reply to a deletion prompt. The zero Answer is No, so
@@ -112,7 +114,7 @@ func parseAnswer(line string) (Answer, bool) {
 
 // entryKind names a destination entry as the reference's prompt does: "local
 // file" for a download, else the service ("Blob", "File").
-func entryKind(fromTo string) string {
+func entryKind(fromTo location.FromTo) string {
 	switch _, to := locations(fromTo); to {
 	case "Local":
 		return "local file"

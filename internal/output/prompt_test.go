@@ -16,7 +16,7 @@ func prompt(t *testing.T, h harness) (Answer, error) {
 }
 
 func TestPromptTypedAhead(t *testing.T) {
-	h := newHarness(Options{FromTo: "LocalBlob"}, strings.NewReader("a\n"))
+	h := newHarness(Options{FromTo: parseFromTo(t, "LocalBlob")}, strings.NewReader("a\n"))
 	if got, err := prompt(t, h); got != YesForAll || err != nil {
 		t.Fatalf("PromptDelete = %v, %v; want YesForAll", got, err)
 	}
@@ -33,7 +33,7 @@ func TestPromptsReadSuccessiveLines(t *testing.T) {
 		_, _ = io.WriteString(pw, "y\nNo\nYES FOR ALL\nl\n")
 		_ = pw.Close()
 	}()
-	h := newHarness(Options{FromTo: "LocalBlob"}, pr)
+	h := newHarness(Options{FromTo: parseFromTo(t, "LocalBlob")}, pr)
 	for _, want := range []Answer{Yes, No, YesForAll, NoForAll} {
 		if got, err := prompt(t, h); got != want || err != nil {
 			t.Fatalf("PromptDelete = %v, %v; want %v", got, err, want)
@@ -45,7 +45,7 @@ func TestPromptsReadSuccessiveLines(t *testing.T) {
 }
 
 func TestPromptAsksAgainOnJunk(t *testing.T) {
-	h := newHarness(Options{FromTo: "LocalBlob"}, strings.NewReader("maybe\n\n  N  \n"))
+	h := newHarness(Options{FromTo: parseFromTo(t, "LocalBlob")}, strings.NewReader("maybe\n\n  N  \n"))
 	if got, err := prompt(t, h); got != No || err != nil {
 		t.Fatalf("PromptDelete = %v, %v; want No", got, err)
 	}
@@ -67,7 +67,7 @@ func TestPromptEndOfInput(t *testing.T) {
 
 func TestPromptWording(t *testing.T) {
 	for fromTo, kind := range map[string]string{"BlobLocal": "local file", "FileFile": "File", "": "file"} {
-		h := newHarness(Options{FromTo: fromTo}, strings.NewReader("n\n"))
+		h := newHarness(Options{FromTo: parseFromTo(t, fromTo)}, strings.NewReader("n\n"))
 		_, _ = prompt(t, h)
 		if !strings.HasPrefix(h.stdout.String(), "The "+kind+" 'old/a.txt' does not exist") {
 			t.Errorf("%s: %q", fromTo, h.stdout.String())
@@ -76,7 +76,7 @@ func TestPromptWording(t *testing.T) {
 }
 
 func TestPromptClearsTerminalProgress(t *testing.T) {
-	h := newHarness(Options{Terminal: true, FromTo: "LocalBlob"}, strings.NewReader("y\n"))
+	h := newHarness(Options{Terminal: true, FromTo: parseFromTo(t, "LocalBlob")}, strings.NewReader("y\n"))
 	s := Stats{ScanComplete: true}
 	h.r.Progress(s)
 	_, _ = prompt(t, h)
@@ -91,7 +91,7 @@ func TestPromptClearsTerminalProgress(t *testing.T) {
 }
 
 func TestPromptJSON(t *testing.T) {
-	h := newHarness(Options{Format: JSON, FromTo: "LocalBlob"}, strings.NewReader("x\nl\n"))
+	h := newHarness(Options{Format: JSON, FromTo: parseFromTo(t, "LocalBlob")}, strings.NewReader("x\nl\n"))
 	if got, err := prompt(t, h); got != NoForAll || err != nil {
 		t.Fatalf("PromptDelete = %v, %v", got, err)
 	}

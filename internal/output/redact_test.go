@@ -15,7 +15,7 @@ func TestEverythingIsRedacted(t *testing.T) {
 	s.JobID = "job?sig=" + secret
 	s.FailedTransfers = []Failure{{Src: sas, Dst: "/d/x", Err: `PUT "` + sas + `" failed: Authorization: Bearer ` + secret}}
 	for _, format := range []Format{Text, JSON} {
-		h := newHarness(Options{Format: format, FromTo: "BlobLocal"}, strings.NewReader("y\n"))
+		h := newHarness(Options{Format: format, FromTo: parseFromTo(t, "BlobLocal")}, strings.NewReader("y\n"))
 		h.r.Info("listing " + sas)
 		h.r.Warn("slow " + sas)
 		h.r.Init(s.JobID, "/logs/"+sas)

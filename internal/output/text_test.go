@@ -55,7 +55,7 @@ func TestErrorText(t *testing.T) {
 }
 
 func TestDryRunText(t *testing.T) {
-	h := newHarness(Options{DryRun: true, FromTo: "LocalBlob"}, nil)
+	h := newHarness(Options{DryRun: true, FromTo: parseFromTo(t, "LocalBlob")}, nil)
 	h.r.DryRunCopy("/data/a b.txt", "https://acct.blob.core.windows.net/c/a b.txt")
 	h.r.DryRunRemove("https://acct.blob.core.windows.net/c/old.txt")
 	want := "DRYRUN: copy /data/a b.txt to https://acct.blob.core.windows.net/c/a b.txt\n" +
@@ -79,7 +79,7 @@ func TestDryRunJSON(t *testing.T) {
 			`{"EntityType":"File","BlobType":"Detect","FromTo":"FileFile","Source":"S","Destination":"D"}`,
 			`{"EntityType":"File","BlobType":"Detect","FromTo":"FileTrash","Source":"D","Destination":""}`},
 	} {
-		h := newHarness(Options{Format: JSON, DryRun: true, FromTo: tc.fromTo}, nil)
+		h := newHarness(Options{Format: JSON, DryRun: true, FromTo: parseFromTo(t, tc.fromTo)}, nil)
 		h.r.DryRunCopy("S", "D")
 		h.r.DryRunRemove("D")
 		msgs := messages(t, h.stdout.String())
@@ -89,12 +89,13 @@ func TestDryRunJSON(t *testing.T) {
 	}
 }
 
+// Spellings azsync does not know ("BlobFS", "S3Blob") no longer reach output: FromTo is typed,
+// and location.ParseFromTo refuses them.
 func TestLocations(t *testing.T) {
 	for in, want := range map[string][2]string{
-		"LocalBlob": {"Local", "Blob"}, "BlobBlob": {"Blob", "Blob"}, "FileLocal": {"File", "Local"},
-		"": {}, "BlobFS": {}, "S3Blob": {}, "LocalBlobX": {},
+		"LocalBlob": {"Local", "Blob"}, "BlobBlob": {"Blob", "Blob"}, "FileLocal": {"File", "Local"}, "": {},
 	} {
-		if from, to := locations(in); from != want[0] || to != want[1] {
+		if from, to := locations(parseFromTo(t, in)); from != want[0] || to != want[1] {
 			t.Errorf("locations(%q) = %q, %q", in, from, to)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/azsync/azsync/internal/compare"
 	"github.com/azsync/azsync/internal/filter"
+	"github.com/azsync/azsync/internal/output"
 	"github.com/azsync/azsync/internal/store"
 )
 
@@ -25,14 +26,15 @@ const (
 	DeletePrompt
 )
 
-// Answer is the user's reply to a deletion prompt.
-type Answer int
+// Answer is the user's reply to a deletion prompt: the reporter's own type, so that the answer
+// reaches the executor as the prompt read it.
+type Answer = output.Answer
 
 const (
-	No Answer = iota
-	Yes
-	YesForAll
-	NoForAll
+	No        = output.No
+	Yes       = output.Yes
+	YesForAll = output.YesForAll
+	NoForAll  = output.NoForAll
 )
 
 // Observer is how the run talks to the user and the log.

@@ -24,35 +24,11 @@ import (
 	"github.com/azsync/azsync/internal/transfer"
 )
 
-// CheckMD5 is the --check-md5 mode for downloads.
-type CheckMD5 int
-
-const (
-	FailIfDifferent CheckMD5 = iota
-	NoCheck
-	LogOnly
-	FailIfDifferentOrMissing
-)
-
-// ParseCheckMD5 reads a --check-md5 value (case-insensitive).
-func ParseCheckMD5(s string) (CheckMD5, error) {
-	for mode, name := range checkNames {
-		if strings.EqualFold(s, name) {
-			return CheckMD5(mode), nil
-		}
-	}
-	return 0, fmt.Errorf("invalid --check-md5 %q: valid values are NoCheck, LogOnly, FailIfDifferent, FailIfDifferentOrMissing", s)
-}
-
-var checkNames = [...]string{FailIfDifferent: "FailIfDifferent", NoCheck: "NoCheck", LogOnly: "LogOnly", FailIfDifferentOrMissing: "FailIfDifferentOrMissing"}
-
-func (c CheckMD5) String() string { return checkNames[c] }
-
 // Options configure how files are written.
 type Options struct {
 	Engine    *transfer.Engine
 	BlockSize int64 // chosen download range size; 0 picks one from the file size
-	CheckMD5  CheckMD5
+	CheckMD5  transfer.CheckMD5
 	// Warn reports a problem that does not fail the transfer (LogOnly MD5 mismatches).
 	Warn func(msg string)
 	// Hashes, when set, keeps HashMD5's results between runs (--local-hash-storage-mode).
@@ -293,7 +269,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	if e.IsDir {
 		return os.MkdirAll(target, 0o755)
 	}
-	if e.MD5 == nil && s.opts.CheckMD5 == FailIfDifferentOrMissing {
+	if e.MD5 == nil && s.opts.CheckMD5 == transfer.FailIfDifferentOrMissing {
 		return fmt.Errorf("%s has no MD5 to check and --check-md5=FailIfDifferentOrMissing", e.Name)
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
@@ -316,7 +292,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	if err != nil {
 		return err
 	}
-	verify := s.opts.CheckMD5 != NoCheck && e.MD5 != nil
+	verify := s.opts.CheckMD5 != transfer.NoCheck && e.MD5 != nil
 	sum, err := s.opts.Engine.Chunked(ctx, e.Size, chunk, verify,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
 		func(_ context.Context, c *transfer.Chunk) error {
@@ -328,7 +304,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	}
 	if verify && !bytes.Equal(sum, e.MD5) {
 		msg := fmt.Sprintf("MD5 of the downloaded %s (%x) differs from the source's Content-MD5 (%x)", e.Name, sum, e.MD5)
-		if s.opts.CheckMD5 != LogOnly {
+		if s.opts.CheckMD5 != transfer.LogOnly {
 			return errors.New(msg)
 		}
 		if s.opts.Warn != nil {
