@@ -88,3 +88,22 @@ func TestParseDelete(t *testing.T) {
 		t.Error("parseDelete(yes) accepted")
 	}
 }
+
+func TestFlagTypoSuggestsTheNearestFlag(t *testing.T) {
+	var out, errOut strings.Builder
+	for typo, want := range map[string]string{
+		"--recursiv": "did you mean --recursive?", "--dryrun": "did you mean --dry-run?",
+		"--delete-dest": "did you mean --delete-destination?", "--output-typ": "did you mean --output-type?",
+	} {
+		errOut.Reset()
+		code := Main([]string{"sync", "a", "b", typo}, Env{Stdout: &out, Stderr: &errOut, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }})
+		if code != 1 || !strings.Contains(errOut.String(), "unknown flag: "+typo) || !strings.Contains(errOut.String(), want) {
+			t.Errorf("%s: exit %d, stderr %q; want %q", typo, code, errOut.String(), want)
+		}
+	}
+	errOut.Reset()
+	Main([]string{"sync", "a", "b", "--zzzzzzzz"}, Env{Stdout: &out, Stderr: &errOut, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }})
+	if strings.Contains(errOut.String(), "did you mean") {
+		t.Errorf("a suggestion for a name far from every flag: %q", errOut.String())
+	}
+}

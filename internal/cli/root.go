@@ -48,9 +48,14 @@ func newRoot(env Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "azsync",
 		Short: "Replicate a source to a destination on Azure Storage (a drop-in replacement for azcopy sync)",
-		Long: `azsync replicates a source location to a destination location: local disk and Azure Blob
-Storage, in either direction. It takes the same command line, flags, JSON output and exit codes as
-"azcopy sync", and refuses to delete anything unless every listing and copy succeeded.`,
+		Long: `azsync replicates a source location to a destination location: local disk, Azure Blob
+Storage and Azure Files. It takes the same command line, flags, JSON output and exit codes as
+"azcopy sync", and refuses to delete anything unless every listing and copy succeeded.
+
+` + pairsHelp + `
+
+Shell completion: "azsync completion bash|zsh|fish|powershell" prints the script for that shell
+("azsync completion bash --help" says where to put it).`,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -61,7 +66,7 @@ Storage, in either direction. It takes the same command line, flags, JSON output
 	root.SetVersionTemplate("azsync version {{.Version}}\n")
 	g := addGlobalFlags(root)
 	root.AddCommand(newSyncCommand(env, g), newReportCommand(env, g))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	return root
 }
 

@@ -31,23 +31,47 @@ import (
 const syncExamples = `  Sync a single file:
     azsync sync "/path/to/file.txt" "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]"
 
-  Same, also storing the file's MD5 as the blob's Content-MD5:
+  Same as above, but also compute an MD5 hash of the file content, and save it as the blob's Content-MD5:
     azsync sync "/path/to/file.txt" "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]" --put-md5
 
-  Sync a directory and its subdirectories (recursive is on by default):
+  Sync an entire directory including its subdirectories (recursive is on by default):
     azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]"
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" --put-md5
 
-  Only the files directly inside the directory:
-    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" --recursive=false
+  Sync only the files inside a directory, not its subdirectories:
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" --recursive=false
 
-  A subset of files:
-    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" --include-pattern="*.jpg;*.pdf;exactName"
+  Sync a subset of files (only jpg and pdf files, or a file named exactName):
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" --include-pattern="*.jpg;*.pdf;exactName"
+
+  Sync a directory but leave out some files (every file whose name starts with foo or ends with bar):
+    azsync sync "/path/to/dir" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" --exclude-pattern="foo*;*bar"
+
+  Sync a single blob (Blob to Blob: the service copies it; the source needs a SAS):
+    azsync sync "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]" "https://[account].blob.core.windows.net/[container]/[path/to/blob]?[SAS]"
+
+  Sync a virtual directory:
+    azsync sync "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" --recursive=true
+
+  Sync a virtual directory that has the same name as a blob (add a trailing slash to disambiguate):
+    azsync sync "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]/?[SAS]" "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]/?[SAS]" --recursive=true
+
+  Sync a local directory to an Azure Files directory, or back (the share must exist):
+    azsync sync "/path/to/dir" "https://[account].file.core.windows.net/[share]/[path/to/dir]?[SAS]"
+    azsync sync "https://[account].file.core.windows.net/[share]/[path/to/dir]?[SAS]" "/path/to/dir"
 
   Download, deleting local files that are no longer in the container (after asking):
-    azsync sync "https://[account].blob.core.windows.net/[container]/[virtual/dir]?[SAS]" "/path/to/dir" --delete-destination=prompt
+    azsync sync "https://[account].blob.core.windows.net/[container]/[path/to/virtual/dir]?[SAS]" "/path/to/dir" --delete-destination=prompt
 
   Against an emulator (path-style URL), name the pair:
     azsync sync ./dir "http://127.0.0.1:10000/devstoreaccount1/[container]?[SAS]" --from-to=LocalBlob`
+
+// pairsHelp lists the pairs this version syncs, for the help text.
+const pairsHelp = `The supported pairs are:
+
+  - local <-> Azure Blob (a SAS in the URL, or OAuth with AZCOPY_AUTO_LOGIN_TYPE)
+  - Azure Blob -> Azure Blob (the source must include a SAS or be public; the service copies the bytes)
+  - local <-> Azure Files (a SAS in the URL; the share must exist)`
 
 func newSyncCommand(env Env, g *globalFlags) *cobra.Command {
 	var f *syncFlags
@@ -55,6 +79,8 @@ func newSyncCommand(env Env, g *globalFlags) *cobra.Command {
 		Use:   "sync <source> <destination>",
 		Short: "Replicate the source location to the destination location",
 		Long: `Replicates the source location to the destination location.
+
+` + pairsHelp + `
 
 A file is copied when its modification time at the source is later than at the destination (or it
 is missing there); with --mirror-mode every file present on both sides is copied, and with
@@ -111,6 +137,9 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return fail(output.New(repOpts), usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
 	}
 	j, err := validate(cmd, env, g, f, args[0], args[1])
+	if err == nil {
+		err = outputLevelConflict(repOpts.Verbosity, f)
+	}
 	if err != nil {
 		return fail(output.New(repOpts), err)
 	}
@@ -199,6 +228,22 @@ func reporterOptions(env Env, g *globalFlags) (output.Options, error) {
 		return output.Options{}, usageError{err}
 	}
 	return output.Options{Format: format, Verbosity: verbosity, Stdout: env.Stdout, Stderr: env.Stderr, Stdin: env.Stdin}, nil
+}
+
+// outputLevelConflict refuses, before any work, what the output level would hide, as the reference
+// does (with its wording): a deletion question nobody would see, or a dry-run plan not printed.
+func outputLevelConflict(v output.Verbosity, f *syncFlags) error {
+	if v == output.Default {
+		return nil
+	}
+	level := map[output.Verbosity]string{output.Essential: "essential", output.Quiet: "quiet"}[v]
+	switch {
+	case strings.EqualFold(f.deleteDestination, "prompt"):
+		return fmt.Errorf("cannot set output level '%s' with delete-destination option 'prompt': the question would not be shown; use --delete-destination=true or --output-level=default", level)
+	case f.dryRun:
+		return fmt.Errorf("cannot set output level '%s' with dry-run mode: the plan would not be shown; use --output-level=default", level)
+	}
+	return nil
 }
 
 func jobStatus(o syncer.Outcome) output.JobStatus {

@@ -25,7 +25,7 @@ func (r *Reporter) Progress(s Stats) {
 		r.progressSent = true
 		return
 	}
-	if r.o.Verbosity != Default {
+	if r.o.Verbosity != Default || nothingYet(s) {
 		return
 	}
 	line := progressText(s, r.throughput(s))
@@ -38,9 +38,9 @@ func (r *Reporter) Progress(s Stats) {
 }
 
 // StartProgress reports progress at once and then every ProgressInterval
-// until stop is called or ctx is done. stop waits for the reporting to end
-// and, on a terminal, moves past the progress line; it may be called more
-// than once.
+// until stop is called or ctx is done. stop waits for the reporting to end,
+// reports once more in text and, on a terminal, moves past the progress
+// line; it may be called more than once.
 func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (stop func()) {
 	if r.o.Format == Text && r.o.Verbosity != Default {
 		return func() {} // nothing would be shown
@@ -50,7 +50,9 @@ func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (st
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(r.o.ProgressInterval)
+		// The first tick comes within a second (the one at once is skipped while nothing is
+		// known yet), then every interval.
+		t := time.NewTimer(min(r.o.ProgressInterval, time.Second))
 		defer t.Stop()
 		for {
 			select {
@@ -58,6 +60,7 @@ func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (st
 				return
 			case <-t.C:
 				r.Progress(snapshot())
+				t.Reset(r.o.ProgressInterval)
 			}
 		}
 	}()
@@ -66,6 +69,10 @@ func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (st
 		once.Do(func() {
 			cancel()
 			<-done
+			// A last line with the final counts, so that even a run shorter than a tick shows one.
+			if r.o.Format == Text {
+				r.Progress(snapshot())
+			}
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.endLive()
@@ -84,12 +91,28 @@ func (r *Reporter) throughput(s Stats) float64 {
 	return float64(bytes) * 8 / 1e6 / elapsed.Seconds()
 }
 
+// nothingYet is a snapshot with nothing to show: an all-zero line says nothing to a person.
+func nothingYet(s Stats) bool {
+	return !s.ScanComplete && s.SourceFilesScanned == 0 && s.DestinationFilesScanned == 0 &&
+		s.FileTransfers+s.FolderPropertyTransfers+s.TransfersSkipped == 0
+}
+
+// progressPercent moves with the bytes as well as the files, so that one large file does not sit
+// at 0 % until it is done; it says 100 % only once every transfer finished.
+func progressPercent(s Stats, finished, total int64) float64 {
+	p := percent(finished, total, s.ScanComplete)
+	if s.BytesExpected > 0 && finished < total {
+		p = max(p, min(float64(s.BytesTransferred)*100/float64(s.BytesExpected), 99.9))
+	}
+	return p
+}
+
 func progressText(s Stats, mbps float64) string {
 	total := s.FileTransfers + s.FolderPropertyTransfers + s.TransfersSkipped
 	finished := s.TransfersCompleted + s.TransfersFailed + s.TransfersSkipped
 	var b strings.Builder
 	fmt.Fprintf(&b, "%.1f %%, %d Done, %d Failed, %d Pending, %d Skipped, %d Total",
-		percent(finished, total, s.ScanComplete), s.TransfersCompleted, s.TransfersFailed,
+		progressPercent(s, finished, total), s.TransfersCompleted, s.TransfersFailed,
 		total-finished, s.TransfersSkipped, total)
 	if !s.ScanComplete {
 		fmt.Fprintf(&b, " (scanning...), Files Scanned at Source: %d, Destination: %d",

@@ -25,11 +25,29 @@ func TestProgressText(t *testing.T) {
 		}, 0.123456, "75.0 %, 5 Done, 1 Failed, 2 Pending, 0 Skipped, 8 Total, 2-sec Throughput (Mb/s): 0.1235"},
 		{"nothing yet", Stats{}, 0, "0.0 %, 0 Done, 0 Failed, 0 Pending, 0 Skipped, 0 Total (scanning...), " +
 			"Files Scanned at Source: 0, Destination: 0, 2-sec Throughput (Mb/s): 0"},
+		{"one large file half way", Stats{
+			FileTransfers: 1, BytesExpected: 100 << 20, BytesTransferred: 50 << 20, ScanComplete: true,
+		}, 0, "50.0 %, 0 Done, 0 Failed, 1 Pending, 0 Skipped, 1 Total, 2-sec Throughput (Mb/s): 0"},
+		{"all bytes sent, not committed", Stats{
+			FileTransfers: 1, BytesExpected: 10, BytesTransferred: 10, ScanComplete: true,
+		}, 0, "99.9 %, 0 Done, 0 Failed, 1 Pending, 0 Skipped, 1 Total, 2-sec Throughput (Mb/s): 0"},
 		{"nothing to do", Stats{ScanComplete: true}, 0, "100.0 %, 0 Done, 0 Failed, 0 Pending, 0 Skipped, 0 Total, 2-sec Throughput (Mb/s): 0"},
 	} {
 		if got := progressText(tc.s, tc.mbps); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestNoAllZeroProgressLine(t *testing.T) {
+	h := newHarness(Options{}, nil)
+	h.r.Progress(Stats{})
+	if got := h.stdout.String(); got != "" {
+		t.Errorf("an all-zero snapshot printed %q", got)
+	}
+	h.r.Progress(Stats{SourceFilesScanned: 1})
+	if h.stdout.String() == "" {
+		t.Error("a snapshot with something scanned printed nothing")
 	}
 }
 
@@ -56,10 +74,11 @@ func TestTerminalProgressStaysAtTheBottom(t *testing.T) {
 	stop()
 	stop() // a second call does nothing
 	// The first tick at once; the info above the line, which is redrawn;
-	// the warning went to stderr; stop ends the line.
+	// the warning went to stderr; stop draws the last line and ends it.
 	want := "\r" + line + clearToEOL +
 		"\r" + clearToEOL + "INFO: hello\n" + line +
 		"\r" + clearToEOL + line +
+		"\r" + line + clearToEOL +
 		"\n"
 	if got := h.stdout.String(); got != want {
 		t.Errorf("stdout\n got %q\nwant %q", got, want)

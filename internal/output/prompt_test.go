@@ -84,7 +84,8 @@ func TestPromptClearsTerminalProgress(t *testing.T) {
 	stop()
 	line := progressText(s, 0)
 	want := "\r" + line + clearToEOL + "\r" + clearToEOL + question + choices + // the user's Enter ends the line
-		"\r" + line + clearToEOL + "\n"
+		"\r" + line + clearToEOL + // StartProgress's first line
+		"\r" + line + clearToEOL + "\n" // stop's last one
 	if got := h.stdout.String(); got != want {
 		t.Errorf("stdout\n got %q\nwant %q", got, want)
 	}

@@ -26,8 +26,13 @@ func (p printer) copy(_ context.Context, it Item) bool {
 	return true
 }
 
-func (p printer) remove(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
-func (p printer) rmdir(_ context.Context, name string)  { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
+// remove counts the deletion as done, so that the dry run's summary says how many the plan holds.
+func (p printer) remove(_ context.Context, name string) {
+	p.s.Stats.Deleted.Add(1)
+	p.s.obs.DryRunRemove(p.s.dst.Display(name))
+}
+
+func (p printer) rmdir(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
 
 // confirm: a dry run asks nothing and lists every deletion the plan holds.
 func (p printer) confirm(string) (Answer, error) { return YesForAll, nil }
