@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -123,79 +124,99 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return err
 	}
 	repOpts.Terminal, repOpts.DryRun = isTerminal(env.Stdout), f.dryRun
-	// From here on a fatal error is reported through the reporter (one Error message in JSON mode),
-	// worded as the reference words it, since scripts match on it.
-	fail := func(rep *output.Reporter, err error) error {
-		prefix := output.SyncFailedPrefix
-		if errors.As(err, new(usageError)) {
-			prefix = output.BadInputPrefix
-		}
-		rep.Error(prefix + describe(err))
-		return errReported
-	}
 	if len(args) != 2 {
-		return fail(output.New(repOpts), usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
+		return reportFailure(output.New(repOpts), usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
 	}
 	j, err := validate(cmd, env, g, f, args[0], args[1])
 	if err == nil {
 		err = outputLevelConflict(repOpts.Verbosity, f)
 	}
 	if err != nil {
-		return fail(output.New(repOpts), err)
+		return reportFailure(output.New(repOpts), err)
 	}
 	repOpts.FromTo = j.fromTo
-	rep := output.New(repOpts)
+	r := &session{j: j, f: f, rep: output.New(repOpts), jobID: uuid.NewString()}
+	if r.log, err = openLog(env, r.jobID, j); err != nil {
+		return reportFailure(r.rep, err)
+	}
+	defer r.log.Close()
+	r.engine = transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
+	ctx := cmd.Context()
+	r.start = time.Now()
+	pair, err := r.openPair(ctx, env, g)
+	if err != nil {
+		return reportFailure(r.rep, err)
+	}
+	// The job starts once both ends are known to be usable: before that, a failure is one Error.
+	r.rep.Init(r.jobID, r.log.Path())
+	return r.run(ctx, pair)
+}
 
-	jobID := uuid.NewString()
+// reportFailure reports a fatal error through the reporter (one Error message in JSON mode), worded
+// as the reference words it, since scripts match on it.
+func reportFailure(rep *output.Reporter, err error) error {
+	prefix := output.SyncFailedPrefix
+	if errors.As(err, new(usageError)) {
+		prefix = output.BadInputPrefix
+	}
+	rep.Error(prefix + describe(err))
+	return errReported
+}
+
+// session is one sync job once its flags are valid: what its steps share.
+type session struct {
+	j      *job
+	f      *syncFlags
+	rep    *output.Reporter
+	log    *logging.Logger
+	engine *transfer.Engine
+	jobID  string
+	start  time.Time
+}
+
+// openLog opens the job's log and sends the SDK's events to it.
+func openLog(env Env, jobID string, j *job) (*logging.Logger, error) {
 	logger, err := logging.Open(env.Getenv("AZCOPY_LOG_LOCATION"), jobID, j.logLevel)
 	if err != nil {
-		return fail(rep, fmt.Errorf("opening the log file: %w (set AZCOPY_LOG_LOCATION to a writable folder)", err))
+		return nil, fmt.Errorf("opening the log file: %w (set AZCOPY_LOG_LOCATION to a writable folder)", err)
 	}
-	defer logger.Close()
 	azlog.SetListener(logger.SDKListener())
 	// Only the events the log level keeps: the SDK formats every request otherwise.
 	azlog.SetEvents(logger.SDKEvents()...)
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
+	return logger, nil
+}
 
-	engine := transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
-	cfg, err := endpointConfig(env, g, f, j, engine, logger)
+// openPair opens both ends and, unless this is a dry run, creates what the destination needs.
+func (r *session) openPair(ctx context.Context, env Env, g *globalFlags) (*endpoint.Pair, error) {
+	cfg, err := endpointConfig(env, g, r.f, r.j, r.engine, r.log)
 	if err != nil {
-		return fail(rep, err)
+		return nil, err
 	}
-	ctx := cmd.Context()
-	start := time.Now()
-	pair, err := endpoint.Resolve(ctx, j.src, j.dst, cfg)
+	pair, err := endpoint.Resolve(ctx, r.j.src, r.j.dst, cfg)
 	if err != nil {
-		return fail(rep, err)
+		return nil, err
 	}
-	if !f.dryRun {
+	if !r.f.dryRun {
 		if err := pair.Prepare(ctx); err != nil {
-			return fail(rep, err)
+			return nil, err
 		}
 	}
-	// The job starts once both ends are known to be usable: before that, a failure is one Error.
-	rep.Init(jobID, logger.Path())
-	s := syncer.New(pair.Src, pair.Dst, syncer.Options{
-		Recursive:       f.recursive,
-		Filter:          j.filter,
-		Compare:         j.compare,
-		Delete:          j.deleteMode,
-		DryRun:          f.dryRun,
-		Concurrency:     j.concurrency,
-		ListParallelism: 16,
-		// Local and Files folders are real; in Blob storage only directory stubs are.
-		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
-		DirectoryStubs: f.includeDirectoryStub,
-	}, observer{rep: rep, log: logger})
+	return pair, nil
+}
+
+// run syncs the pair with progress, then logs and prints the summary.
+func (r *session) run(ctx context.Context, pair *endpoint.Pair) error {
+	s := syncer.New(pair.Src, pair.Dst, r.syncOptions(), observer{rep: r.rep, log: r.log})
 	snapshot := func(status output.JobStatus) output.Stats {
-		st := stats(s, jobID, time.Since(start), status)
+		st := stats(s, r.jobID, time.Since(r.start), status)
 		st.SymlinksSkipped, st.SpecialFilesSkipped = pair.SkippedLinks()
 		return st
 	}
-	stopProgress := rep.StartProgress(ctx, func() output.Stats {
+	stopProgress := r.rep.StartProgress(ctx, func() output.Stats {
 		st := snapshot(output.InProgress)
 		// While files are moving, count their bytes as they go, as the reference does.
-		st.BytesTransferred = engine.Moved()
+		st.BytesTransferred = r.engine.Moved()
 		return st
 	})
 	var single *syncer.Single
@@ -206,15 +227,31 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	stopProgress()
 	status := jobStatus(outcome)
 	if runErr != nil {
-		logger.Errorf("sync ended %s: %v", status, runErr)
+		r.log.Errorf("sync ended %s: %v", status, runErr)
 	} else {
-		logger.Infof("sync completed")
+		r.log.Infof("sync completed")
 	}
-	rep.Summary(snapshot(status))
+	r.rep.Summary(snapshot(status))
 	if outcome != syncer.Completed {
 		return errReported
 	}
 	return nil
+}
+
+func (r *session) syncOptions() syncer.Options {
+	j, f := r.j, r.f
+	return syncer.Options{
+		Recursive:       f.recursive,
+		Filter:          j.filter,
+		Compare:         j.compare,
+		Delete:          j.deleteMode,
+		DryRun:          f.dryRun,
+		Concurrency:     j.concurrency,
+		ListParallelism: 16,
+		// Local and Files folders are real; in Blob storage only directory stubs are.
+		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
+		DirectoryStubs: f.includeDirectoryStub,
+	}
 }
 
 // reporterOptions are the output flags every command takes.
@@ -290,8 +327,31 @@ func isTerminal(w any) bool {
 	return ok && output.IsTerminal(f)
 }
 
-// validate turns flags into a job, rejecting what does not apply to the pair with a clear message.
+// validate turns flags into a job, rejecting what does not apply to the pair with a clear message:
+// the pair first, then the flag rules (flagRules), then each flag's value.
 func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg, dstArg string) (*job, error) {
+	j, err := resolvePair(f, srcArg, dstArg)
+	if err != nil {
+		return nil, err
+	}
+	c := &flagContext{f: f, g: g, env: env, changed: cmd.Flags().Changed, pair: j.fromTo, src: j.src, dst: j.dst,
+		upload: j.src.Kind == location.Local, download: j.dst.Kind == location.Local,
+		files: j.src.Kind == location.File || j.dst.Kind == location.File}
+	if err := checkFlags(c); err != nil {
+		return nil, err
+	}
+	if err := j.parseValues(f, c.changed); err != nil {
+		return nil, usageError{err}
+	}
+	if err := j.readEnv(env); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// resolvePair reads the two locations and --from-to into the pair, refusing one this version does
+// not sync.
+func resolvePair(f *syncFlags, srcArg, dstArg string) (*job, error) {
 	j := &job{}
 	var err error
 	if j.fromTo, err = location.ParseFromTo(f.fromTo); err != nil {
@@ -304,77 +364,54 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	if !j.fromTo.Syncs() {
 		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob, Blob↔Blob and local↔Azure Files", j.fromTo)
 	}
-	files := j.src.Kind == location.File || j.dst.Kind == location.File
-	upload, download := j.src.Kind == location.Local, j.dst.Kind == location.Local
-	changed := cmd.Flags().Changed
-	switch {
-	case (f.includeAttributes != "" || f.excludeAttributes != "") && files:
-		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", j.fromTo)}
-	case f.includeAttributes != "" || f.excludeAttributes != "":
-		return nil, usageError{fmt.Errorf("--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", j.fromTo)}
-	case (f.preserveSMBInfo || f.preserveSMBPermissions) && files:
-		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions need Azure Files on both sides (File→File), which this version does not sync; they do not apply to %s", j.fromTo)}
-	case f.preserveSMBInfo || f.preserveSMBPermissions:
-		return nil, usageError{fmt.Errorf("--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", j.fromTo)}
-	case !f.s2sPreserveAccessTier && (upload || download):
-		// true, the default, asks for nothing here; false asks for something that cannot happen.
-		return nil, usageError{fmt.Errorf("--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", j.fromTo)}
-	case f.putMD5 && !upload:
-		return nil, usageError{fmt.Errorf("--put-md5 applies to uploads from local disk (a Blob→Blob copy keeps the source's Content-MD5); for downloads use --check-md5")}
-	case changed("put-blob-size-mb") && download:
-		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads")}
-	case changed("put-blob-size-mb") && files:
-		return nil, usageError{fmt.Errorf("--put-blob-size-mb applies to uploads to Blob storage; Azure Files takes ranges of at most 4 MiB")}
-	case changed("check-md5") && !download:
-		return nil, usageError{fmt.Errorf("--check-md5 applies to downloads; for uploads use --put-md5")}
-	case !upload && !download && j.src.SAS == "" && env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "":
-		// The service reads the source itself: it needs a SAS it can present, or a public container.
-		return nil, usageError{fmt.Errorf("a Blob→Blob sync needs a SAS in the source URL (or a public source container): the service reads the source itself")}
-	case f.mirrorMode && changed("compare-hash") && !strings.EqualFold(f.compareHash, "none"):
-		return nil, usageError{fmt.Errorf("--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")}
-	case g.capMbps < 0:
-		return nil, usageError{fmt.Errorf("invalid --cap-mbps %v: must be 0 (no cap) or more", g.capMbps)}
-	}
+	return j, nil
+}
+
+// parseValues reads the flags whose values the job keeps.
+func (j *job) parseValues(f *syncFlags, changed func(string) bool) error {
+	var err error
 	if j.filter, err = filter.New(filter.Options{IncludePattern: f.includePattern, ExcludePattern: f.excludePattern,
 		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex}); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if j.compare, err = compare.ParseHash(f.compareHash); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if f.mirrorMode {
 		j.compare = compare.Mirror
 	}
 	if err := f.ref.apply(j, changed); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if j.checkMD5, err = transfer.ParseCheckMD5(f.checkMD5); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if j.blockSize, err = transfer.MiBToBytes("--block-size-mb", f.blockSizeMB, transfer.MaxBlockSize); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if j.putBlobSize, err = transfer.MiBToBytes("--put-blob-size-mb", f.putBlobSizeMB, transfer.MaxPutBlobSize); err != nil {
-		return nil, usageError{err}
+		return err
 	}
-	if j.logLevel, err = logging.ParseLevel(f.logLevel); err != nil {
-		return nil, usageError{err}
-	}
+	j.logLevel, err = logging.ParseLevel(f.logLevel)
+	return err
+}
+
+// readEnv reads the AZCOPY_ environment variables the job uses.
+func (j *job) readEnv(env Env) error {
+	var err error
 	if j.concurrency, err = concurrency(env.Getenv("AZCOPY_CONCURRENCY_VALUE")); err != nil {
-		return nil, err
+		return err
 	}
 	if j.bufferBytes, err = bufferBytes(env.Getenv("AZCOPY_BUFFER_GB")); err != nil {
-		return nil, err
+		return err
 	}
-	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && upload {
-		if err := transfer.LoadContentTypeMap(file); err != nil {
-			return nil, err
-		}
+	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && j.src.Kind == location.Local {
+		return transfer.LoadContentTypeMap(file)
 	}
-	return j, nil
+	return nil
 }
 
 func parseDelete(s string) (syncer.DeleteMode, error) {

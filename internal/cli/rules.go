@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/azsync/azsync/internal/location"
+)
+
+// flagContext is what a flag rule may look at: the flags, the environment and the pair.
+type flagContext struct {
+	f        *syncFlags
+	g        *globalFlags
+	env      Env
+	changed  func(flag string) bool
+	pair     location.FromTo
+	src, dst location.Location
+	// upload: the source is local; download: the destination is; files: either side is Azure Files.
+	upload, download, files bool
+}
+
+func (c *flagContext) attributes() bool {
+	return c.f.includeAttributes != "" || c.f.excludeAttributes != ""
+}
+func (c *flagContext) smb() bool { return c.f.preserveSMBInfo || c.f.preserveSMBPermissions }
+
+// refuse is the usage error of a rule that applies (when is set): format and args say why.
+func refuse(when bool, format string, args ...any) error {
+	if !when {
+		return nil
+	}
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// flagRules refuse the flags (and combinations) that do not apply to the pair, each with one line
+// saying why. The first that applies wins. A new flag's rule is one entry here.
+var flagRules = []func(c *flagContext) error{
+	func(c *flagContext) error {
+		return refuse(c.attributes() && c.files, "--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
+	},
+	func(c *flagContext) error {
+		return refuse(c.attributes(), "--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", c.pair)
+	},
+	func(c *flagContext) error {
+		return refuse(c.smb() && c.files, "--preserve-smb-info and --preserve-smb-permissions need Azure Files on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
+	},
+	func(c *flagContext) error {
+		return refuse(c.smb(), "--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", c.pair)
+	},
+	// true, the default, asks for nothing off Blob→Blob; false asks for something that cannot happen.
+	func(c *flagContext) error {
+		return refuse(!c.f.s2sPreserveAccessTier && (c.upload || c.download), "--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", c.pair)
+	},
+	func(c *flagContext) error {
+		return refuse(c.f.putMD5 && !c.upload, "--put-md5 applies to uploads from local disk (a Blob→Blob copy keeps the source's Content-MD5); for downloads use --check-md5")
+	},
+	func(c *flagContext) error {
+		return refuse(c.changed("put-blob-size-mb") && c.download, "--put-blob-size-mb applies to uploads")
+	},
+	func(c *flagContext) error {
+		return refuse(c.changed("put-blob-size-mb") && c.files, "--put-blob-size-mb applies to uploads to Blob storage; Azure Files takes ranges of at most 4 MiB")
+	},
+	func(c *flagContext) error {
+		return refuse(c.changed("check-md5") && !c.download, "--check-md5 applies to downloads; for uploads use --put-md5")
+	},
+	// The service reads the source itself: it needs a SAS it can present, or a public container.
+	func(c *flagContext) error {
+		return refuse(!c.upload && !c.download && c.src.SAS == "" && c.env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "", "a Blob→Blob sync needs a SAS in the source URL (or a public source container): the service reads the source itself")
+	},
+	func(c *flagContext) error {
+		return refuse(c.f.mirrorMode && c.changed("compare-hash") && !strings.EqualFold(c.f.compareHash, "none"), "--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")
+	},
+	func(c *flagContext) error {
+		return refuse(c.g.capMbps < 0, "invalid --cap-mbps %v: must be 0 (no cap) or more", c.g.capMbps)
+	},
+}
+
+// checkFlags runs the flag rules for the resolved pair.
+func checkFlags(c *flagContext) error {
+	for _, rule := range flagRules {
+		if err := rule(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
