@@ -3,10 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,18 +27,39 @@ const interruptSize = 64 << 20
 // proc is azsync running in the background.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *bytes.Buffer // stdout and stderr; read only once the process ended
+	out  *lockedBuffer // stdout and stderr
 	done chan struct{}
 	err  error
 }
 
+// lockedBuffer is output that a test may read while the process still writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // startAzsync starts azsync in the background (with a capped rate, so that it is still running when
 // interrupted).
-func startAzsync(t *testing.T, args ...string) *proc {
+func startAzsync(t *testing.T, args ...string) *proc { return startAzsyncIn(t, nil, args...) }
+
+// startAzsyncIn is startAzsync with stdin as the process's standard input.
+func startAzsyncIn(t *testing.T, stdin io.Reader, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: azsyncCmd(args...), out: &bytes.Buffer{}, done: make(chan struct{})}
+	p := &proc{cmd: azsyncCmd(args...), out: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = append(p.cmd.Env, "AZCOPY_LOG_LOCATION="+t.TempDir(), "AZCOPY_CONCURRENCY_VALUE=4")
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.Stdout, p.cmd.Stderr, p.cmd.Stdin = p.out, p.out, stdin
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +94,13 @@ func (p *proc) waitUntil(t *testing.T, what string, cond func() bool) {
 // interrupt sends SIGINT and returns the exit status and the output.
 func (p *proc) interrupt(t *testing.T) (int, string) {
 	t.Helper()
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+	return p.signal(t, os.Interrupt)
+}
+
+// signal sends sig and returns the exit status and the output once the process ended.
+func (p *proc) signal(t *testing.T, sig os.Signal) (int, string) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -79,7 +108,7 @@ func (p *proc) interrupt(t *testing.T) (int, string) {
 	case <-time.After(60 * time.Second):
 		p.cmd.Process.Kill()
 		<-p.done
-		t.Fatalf("azsync did not stop after SIGINT:\n%s", p.out.String())
+		t.Fatalf("azsync did not stop after %v:\n%s", sig, p.out.String())
 	}
 	return p.cmd.ProcessState.ExitCode(), p.out.String()
 }

@@ -509,6 +509,6 @@ func (o observer) Failed(err error) {
 	o.rep.Warn(describe(err))
 }
 
-func (o observer) PromptDelete(target, dest string) (syncer.Answer, error) {
-	return o.rep.PromptDelete(target, dest)
+func (o observer) PromptDelete(ctx context.Context, target, dest string) (syncer.Answer, error) {
+	return o.rep.PromptDelete(ctx, target, dest)
 }

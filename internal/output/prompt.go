@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,10 +43,11 @@ var errNoAnswer = errors.New("no answer on standard input")
 // or as a JSON Prompt message (PromptType DeleteDestination). It reads one
 // line of standard input per question: y, n, a, l or the choice's name, in
 // any case; anything else asks again. At the end of input it returns an
-// error. Unlike the reference, which takes an unknown answer as "no", it
+// error, and when ctx ends (Ctrl-C, SIGTERM) it stops waiting and returns
+// ctx's error. Unlike the reference, which takes an unknown answer as "no", it
 // asks again; like it, it then says what it will do (an Info message).
 // Other output waits while the question is open.
-func (r *Reporter) PromptDelete(target, dest string) (Answer, error) {
+func (r *Reporter) PromptDelete(ctx context.Context, target, dest string) (Answer, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	kind := entryKind(r.o.FromTo)
@@ -53,7 +55,13 @@ func (r *Reporter) PromptDelete(target, dest string) (Answer, error) {
 		kind, target, dest)
 	for {
 		r.ask(question, target)
-		line, err := r.in.ReadString('\n')
+		line, err := r.readLine(ctx)
+		if ctx.Err() != nil {
+			if r.o.Format == Text {
+				r.put(r.o.Stdout, "\n") // the summary starts on a line of its own
+			}
+			return No, ctx.Err()
+		}
 		if r.o.Format == Text && !r.o.Terminal {
 			// Nobody pressed Enter on a terminal: end the prompt's line.
 			r.put(r.o.Stdout, "\n")
@@ -78,6 +86,32 @@ func (r *Reporter) PromptDelete(target, dest string) (Answer, error) {
 		}
 		return answer, nil
 	}
+}
+
+// readLine reads one line of standard input, or gives up when ctx ends. A read cannot be
+// interrupted, so it runs in a goroutine; one abandoned by a cancelled question is the one the next
+// question takes over, so no line is lost or read twice.
+func (r *Reporter) readLine(ctx context.Context) (string, error) {
+	if r.pending == nil {
+		ch := make(chan lineRead, 1)
+		r.pending = ch
+		go func() {
+			line, err := r.in.ReadString('\n')
+			ch <- lineRead{line, err}
+		}()
+	}
+	select {
+	case got := <-r.pending:
+		r.pending = nil
+		return got.line, got.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+type lineRead struct {
+	line string
+	err  error
 }
 
 // ask prints the question: without a newline in text, so the answer is typed

@@ -12,7 +12,7 @@ const choices = " Please confirm with: [Y] Yes  [N] No  [A] Yes for all  [L] No 
 
 func prompt(t *testing.T, h harness) (Answer, error) {
 	t.Helper()
-	return h.r.PromptDelete("old/a.txt", "https://acct.blob.core.windows.net/c")
+	return h.r.PromptDelete(context.Background(), "old/a.txt", "https://acct.blob.core.windows.net/c")
 }
 
 func TestPromptTypedAhead(t *testing.T) {
@@ -114,5 +114,20 @@ func TestPromptJSON(t *testing.T) {
 	}
 	if msgs[2].MessageContent != "INFO: No deletions will happen from now onwards." {
 		t.Errorf("follow-up %q", msgs[2].MessageContent)
+	}
+}
+
+// A cancelled question returns at once; the line typed afterwards answers the next question.
+func TestPromptCancelled(t *testing.T) {
+	pr, pw := io.Pipe()
+	h := newHarness(Options{FromTo: parseFromTo(t, "LocalBlob")}, pr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got, err := h.r.PromptDelete(ctx, "old/a.txt", "https://acct.blob.core.windows.net/c"); got != No || err != context.Canceled {
+		t.Fatalf("cancelled PromptDelete = %v, %v; want No, context.Canceled", got, err)
+	}
+	go func() { _, _ = io.WriteString(pw, "y\n") }()
+	if got, err := prompt(t, h); got != Yes || err != nil {
+		t.Fatalf("next PromptDelete = %v, %v; want Yes", got, err)
 	}
 }

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestEverythingIsRedacted(t *testing.T) {
 		h.r.Init(s.JobID, "/logs/"+sas)
 		h.r.DryRunCopy(sas, "/d/x")
 		h.r.DryRunRemove(sas)
-		_, _ = h.r.PromptDelete("x?sig="+secret, sas)
+		_, _ = h.r.PromptDelete(context.Background(), "x?sig="+secret, sas)
 		h.r.Progress(s)
 		h.r.Summary(s)
 		h.r.Error("Cannot perform sync due to error: GET " + sas)

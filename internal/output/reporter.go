@@ -29,6 +29,8 @@ type Reporter struct {
 	// in reads every prompt answer: one buffer for the whole run, so that
 	// answers typed ahead are neither lost nor read twice.
 	in *bufio.Reader
+	// pending delivers the line a read in progress gets (see readLine); nil when none is.
+	pending chan lineRead
 	// live is the progress line drawn at the bottom of the terminal, "" if
 	// none; other text is printed above it.
 	live         string

@@ -15,7 +15,7 @@ type executor interface {
 	remove(ctx context.Context, name string)
 	rmdir(ctx context.Context, name string)
 	// confirm is asked before each deletion until it answers YesForAll (or NoForAll).
-	confirm(name string) (Answer, error)
+	confirm(ctx context.Context, name string) (Answer, error)
 }
 
 // printer is the dry run's executor.
@@ -35,16 +35,16 @@ func (p printer) remove(_ context.Context, name string) {
 func (p printer) rmdir(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
 
 // confirm: a dry run asks nothing and lists every deletion the plan holds.
-func (p printer) confirm(string) (Answer, error) { return YesForAll, nil }
+func (p printer) confirm(context.Context, string) (Answer, error) { return YesForAll, nil }
 
 // applier is the executor that changes the destination.
 type applier struct{ s *Syncer }
 
-func (a *applier) confirm(name string) (Answer, error) {
+func (a *applier) confirm(ctx context.Context, name string) (Answer, error) {
 	if a.s.opts.Delete != DeletePrompt {
 		return YesForAll, nil
 	}
-	return a.s.obs.PromptDelete(name, a.s.dst.Display(""))
+	return a.s.obs.PromptDelete(ctx, name, a.s.dst.Display(""))
 }
 
 func (a *applier) copy(ctx context.Context, it Item) bool {

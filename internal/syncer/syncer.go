@@ -42,7 +42,7 @@ type Observer interface {
 	DryRunCopy(src, dst string)
 	DryRunRemove(dst string)
 	// PromptDelete asks whether to delete target (shown as is) from the destination dest.
-	PromptDelete(target, dest string) (Answer, error)
+	PromptDelete(ctx context.Context, target, dest string) (Answer, error)
 	Infof(format string, args ...any)
 	// Warn reports a condition of the whole run.
 	Warn(msg string)
@@ -262,7 +262,7 @@ func (s *Syncer) feedDeletes(ctx context.Context, jobs chan<- string) error {
 			return err
 		}
 		if ask {
-			a, err := s.exec.confirm(name)
+			a, err := s.exec.confirm(ctx, name)
 			if err != nil {
 				return fmt.Errorf("asking whether to delete %s: %w", s.dst.Display(name), err)
 			}

@@ -48,7 +48,7 @@ func (r *recorder) DryRunRemove(dst string)    { r.add("remove " + dst) }
 func (r *recorder) Infof(string, ...any)       {}
 func (r *recorder) Warn(msg string)            { r.add("warn " + msg) }
 func (r *recorder) Failed(err error)           { r.add("failed " + err.Error()) }
-func (r *recorder) PromptDelete(target, _ string) (Answer, error) {
+func (r *recorder) PromptDelete(_ context.Context, target, _ string) (Answer, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prompted = append(r.prompted, target)
