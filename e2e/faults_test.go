@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/azsync/azsync/internal/testenv"
 )
@@ -167,4 +169,61 @@ func TestPermanentFailureHoldsBackDeletions(t *testing.T) {
 			t.Errorf("%s should be in the container: %v", name, err)
 		}
 	}
+}
+
+// isPutBlobFromURL tells Put Blob From URL (a PUT naming a copy source, no comp=) from the rest.
+func isPutBlobFromURL(r *http.Request) bool {
+	return r.Method == http.MethodPut && r.Header.Get("x-ms-copy-source") != "" && r.URL.Query().Get("comp") == ""
+}
+
+// TestBlobToBlobRetriesTransientPutBlobFromURL: a throttled or cut Put Blob From URL is tried again
+// (Azurite then answers that it does not support it, and the copy takes the block path): transient
+// faults never fail the file, and only "not supported" leads to blocks.
+func TestBlobToBlobRetriesTransientPutBlobFromURL(t *testing.T) {
+	direct := strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount)
+	var seen atomic.Int32
+	proxy, err := testenv.NewFaultProxy(direct, func(_ int, r *http.Request) testenv.Fault {
+		if !isPutBlobFromURL(r) {
+			return testenv.Pass
+		}
+		switch seen.Add(1) {
+		case 1:
+			return testenv.Busy
+		case 2:
+			return testenv.Reset
+		}
+		return testenv.Pass
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+
+	src := t.TempDir()
+	want := writeFiles(t, src, map[string]int{"small.bin": 1000})
+	from := newContainerName(t)
+	if out, code := run(t, "sync", src, containerURL(direct, from), "--from-to=LocalBlob"); code != 0 {
+		t.Fatalf("seeding: %s", out)
+	}
+	to := newContainerName(t)
+	if out, code := run(t, "sync", t.TempDir(), containerURL(direct, to), "--from-to=LocalBlob"); code != 0 {
+		t.Fatalf("making the destination container: %s", out)
+	}
+	toSAS, err := azurite.ContainerSAS(to, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both through the proxy: Azurite copies only from a source URL on its own host.
+	out, code := run(t, "sync", containerURL(proxy.URL, from), proxy.URL+"/"+testenv.DevAccount+"/"+to+"?"+toSAS, "--from-to=BlobBlob")
+	if code != 0 || !strings.Contains(out, "Number of Copy Transfers Completed: 1") {
+		t.Fatalf("Blob→Blob through a 503 and a reset on Put Blob From URL: exit %d\n%s", code, out)
+	}
+	if n := seen.Load(); n != 3 {
+		t.Errorf("Put Blob From URL was sent %d times, want 3 (a 503, a reset, then Azurite's refusal)", n)
+	}
+	down := t.TempDir()
+	if out, code := run(t, "sync", containerURL(direct, to), down, "--from-to=BlobLocal"); code != 0 {
+		t.Fatalf("download: %s", out)
+	}
+	checkFiles(t, down, want)
 }

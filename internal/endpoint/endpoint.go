@@ -190,8 +190,11 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 	if err != nil {
 		return side{}, err
 	}
-	mk := func(dir string) store.Store { return blobstore.New(cc, dir, cfg.Stores.blob()) }
-	root := blobstore.New(cc, loc.Path, cfg.Stores.blob())
+	bopts := cfg.Stores.blob()
+	// The store narrows the client's retries for one request (Put Blob From URL), so it needs them.
+	bopts.Retry = cfg.Client.Retry
+	mk := func(dir string) store.Store { return blobstore.New(cc, dir, bopts) }
+	root := blobstore.New(cc, loc.Path, bopts)
 	s := side{store: root, reroot: mk, target: loc.Path, isDir: loc.Path == "" || loc.TrailingSlash}
 	exists, err := root.ContainerExists(ctx)
 	if err != nil {

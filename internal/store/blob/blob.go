@@ -46,6 +46,8 @@ type Options struct {
 	PutMD5      bool  // store the whole-content MD5 as Content-MD5
 	// PreserveTier gives server-side copies the source's access tier (--s2s-preserve-access-tier).
 	PreserveTier bool
+	// Retry is the client's retry policy, which Put Blob From URL narrows (see CopyFromURL).
+	Retry policy.RetryOptions
 }
 
 // Store is the blobs under a prefix of one container.
@@ -471,7 +473,7 @@ func (s *Store) Delete(ctx context.Context, name string, _ bool) error {
 func (s *Store) SourceURL(name string) string { return s.cc.NewBlobClient(s.prefix + name).URL() }
 
 // CopyFromURL has the service copy a blob: up to the Put Blob size with one Put Blob From URL, else
-// (or where the service answers 501, as Azurite does) block by block with Put Block From URL, in
+// (or where the service does not support it, as Azurite) block by block with Put Block From URL, in
 // parallel, and a commit. Every read of the source insists on the listed version (If-Match). The
 // source's content type, Content-MD5 and, with PreserveTier, access tier go along; its time is
 // recorded as at upload.
@@ -500,16 +502,12 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 		putBlobSize = blockSize
 	}
 	if e.Size <= putBlobSize && !s.noPutFromURL.Load() {
-		// One try only: a service that does not take Put Blob From URL (Azurite answers 501, or 500
-		// under a SAS) should not be retried at length before the block path takes over.
-		once := policy.WithRetryOptions(ctx, policy.RetryOptions{MaxRetries: -1})
-		_, err := bb.UploadBlobFromURL(once, srcURL, &blockblob.UploadBlobFromURLOptions{
+		done, err := s.putFromURL(ctx, bb, srcURL, &blockblob.UploadBlobFromURLOptions{
 			HTTPHeaders: headers, Metadata: meta, Tier: tier, SourceModifiedAccessConditions: sourceCond,
 		})
-		if !isStatus(err, http.StatusNotImplemented) && !isStatus(err, http.StatusInternalServerError) {
+		if done {
 			return err
 		}
-		s.noPutFromURL.Store(true)
 	}
 	ids := make([]string, (e.Size+blockSize-1)/blockSize)
 	prefix := make([]byte, 16)
@@ -528,6 +526,29 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 	}
 	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier})
 	return err
+}
+
+// putFromURL copies a blob with one Put Blob From URL. Throttling (429, 503), timeouts (408, 504),
+// 502 and cut connections are retried by the client's policy. done is false when the copy should
+// take the block path instead: the service does not support the operation (501, or the code-less
+// 500 an emulator answers), which holds for the rest of the run, or it answered 500 InternalError,
+// which is not retried here since the block path retries each of its own requests.
+func (s *Store) putFromURL(ctx context.Context, bb *blockblob.Client, srcURL string, opts *blockblob.UploadBlobFromURLOptions) (done bool, err error) {
+	retry := s.opts.Retry
+	retry.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+	_, err = bb.UploadBlobFromURL(policy.WithRetryOptions(ctx, retry), srcURL, opts)
+	var re *azcore.ResponseError
+	switch {
+	case !errors.As(err, &re):
+		return true, err
+	case re.StatusCode == http.StatusNotImplemented, re.StatusCode == http.StatusInternalServerError && re.ErrorCode == "":
+		s.noPutFromURL.Store(true)
+		return false, nil
+	case re.StatusCode == http.StatusInternalServerError:
+		return false, nil
+	}
+	return true, err
 }
 
 // blockID names block idx of one upload; the random prefix keeps blocks of an earlier, interrupted
