@@ -46,7 +46,12 @@ type Store struct {
 	warnOnce sync.Once
 
 	skippedLinks, skippedSpecial atomic.Int64
+
+	mu        sync.Mutex
+	leftovers []string // temporaries complete listings found (RemoveLeftovers)
 }
+
+var _ store.LeftoverRemover = (*Store)(nil)
 
 // New returns the store rooted at the folder root.
 func New(root string, opts Options) *Store {
@@ -73,7 +78,12 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			return
 		}
 		entries := make([]store.Entry, 0, len(dirents))
+		var temps []string
 		for _, d := range dirents {
+			if store.IsTemp(d.Name()) && d.Type().IsRegular() {
+				temps = append(temps, store.Join(dir, d.Name()))
+				continue
+			}
 			if store.IsTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
 				continue
 			}
@@ -86,6 +96,9 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				entries = append(entries, e)
 			}
 		}
+		s.mu.Lock()
+		s.leftovers = append(s.leftovers, temps...)
+		s.mu.Unlock()
 		slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
 		for _, e := range entries {
 			if ctx.Err() != nil {
@@ -97,6 +110,25 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 		}
 	}
+}
+
+// RemoveLeftovers implements store.LeftoverRemover: it deletes the temporaries that complete
+// listings found, which only a killed or crashed download leaves (a failed one removes its own).
+// Two runs into one folder at once are not supported: the second would remove the first's work in
+// progress, whose files then fail to be renamed into place (nothing wrong is left under a real name).
+func (s *Store) RemoveLeftovers(context.Context) (int, error) {
+	s.mu.Lock()
+	paths := s.leftovers
+	s.leftovers = nil
+	s.mu.Unlock()
+	removed := 0
+	for _, p := range paths {
+		if err := os.Remove(s.path(p)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("removing the temporary %s left by an interrupted run: %w", s.path(p), err)
+		}
+		removed++
+	}
+	return removed, nil
 }
 
 // entry describes one directory entry of dir; ok is false for what the listing skips.
