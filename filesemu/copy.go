@@ -72,6 +72,7 @@ func (s *Server) copySource(r *http.Request, sharedKeyOK bool) (target, error) {
 		return target{}, copySourceError(err)
 	}
 	q := u.Query()
+	t.snapshot = q.Get("sharesnapshot")
 	switch {
 	case q.Has("sig"):
 		if err := s.checkSAS(q, t, opGetFile, remoteIP(r), u.Scheme == "https"); err != nil {
@@ -92,7 +93,7 @@ func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) 
 	}
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
-	_, n, err := s.store.resolve(t, (*share).file)
+	sh, n, err := s.store.resolve(t, (*share).file)
 	if err != nil {
 		return nil, copySourceError(err)
 	}
@@ -100,7 +101,7 @@ func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) 
 		return nil, errInvalidRange(n.size)
 	}
 	buf := make([]byte, rng.length())
-	return buf, s.store.content(n).readAt(buf, rng.start)
+	return buf, s.store.contentIn(sh, n).readAt(buf, rng.start)
 }
 
 // copySourceError reports a failure on the copy source the way the service

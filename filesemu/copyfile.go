@@ -38,7 +38,7 @@ func (s *Server) copyFile(c *call) error {
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	_, src, err := s.store.resolve(srcTarget, (*share).file)
+	srcShare, src, err := s.store.resolve(srcTarget, (*share).file)
 	if err != nil {
 		return copySourceError(err)
 	}
@@ -60,7 +60,7 @@ func (s *Server) copyFile(c *call) error {
 	if err := copySMB(h, sh, src, n); err != nil {
 		return err
 	}
-	if err := s.store.copyContent(src, n); err != nil {
+	if err := copyContent(s.store.contentIn(srcShare, src), s.store.content(n), src.written, src.size); err != nil {
 		return err
 	}
 	s.store.touch(n)
@@ -152,14 +152,13 @@ func copyPermission(h http.Header, sh *share, src, n *node) error {
 	return applyPermissionHeaders(h, sh, n, n.parent)
 }
 
-// copyContent copies the ranges of src that hold data into dst's content.
-func (st *store) copyContent(src, dst *node) error {
-	from, to := st.content(src), st.content(dst)
-	if err := to.truncate(src.size); err != nil {
+// copyContent copies the written ranges of a file of size bytes.
+func copyContent(from, to content, written rangeSet, size int64) error {
+	if err := to.truncate(size); err != nil {
 		return err
 	}
-	buf := make([]byte, min(maxRangeBytes, src.size))
-	for _, iv := range src.written {
+	buf := make([]byte, min(maxRangeBytes, size))
+	for _, iv := range written {
 		for off := iv.Start; off < iv.End; off += int64(len(buf)) {
 			chunk := buf[:min(int64(len(buf)), iv.End-off)]
 			if err := from.readAt(chunk, off); err != nil {

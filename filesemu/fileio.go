@@ -54,14 +54,14 @@ type downloadPlan struct {
 func (s *Server) planDownload(c *call) (downloadPlan, error) {
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
-	_, n, err := s.store.resolve(c.t, (*share).file)
+	sh, n, err := s.store.resolve(c.t, (*share).file)
 	if err != nil {
 		return downloadPlan{}, err
 	}
 	if err := s.store.checkLease(n, c.r.Header.Get("x-ms-lease-id"), false); err != nil {
 		return downloadPlan{}, err
 	}
-	p := downloadPlan{size: n.size, data: s.store.content(n), fileMD5: n.contentMD5()}
+	p := downloadPlan{size: n.size, data: s.store.contentIn(sh, n), fileMD5: n.contentMD5()}
 	if p.rng, p.partial, err = requestedRange(c.r.Header, n.size); err != nil {
 		return p, err
 	}

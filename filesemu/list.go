@@ -95,6 +95,7 @@ type shareListXML struct {
 
 type shareXML struct {
 	Name       string        `xml:"Name"`
+	Snapshot   string        `xml:"Snapshot,omitempty"`
 	Properties sharePropsXML `xml:"Properties"`
 	Metadata   metadataXML   `xml:"Metadata,omitempty"`
 }
@@ -107,19 +108,22 @@ type sharePropsXML struct {
 	EnabledProtocols string `xml:"EnabledProtocols"`
 }
 
-// listShares is List Shares (include=metadata is honoured; there are no
-// snapshots or soft-deleted shares to include).
+// listShares is List Shares: include=metadata and include=snapshots (each
+// share's snapshots, oldest first, before it) are honoured; there are no
+// soft-deleted shares to include. A page holds whole shares with their snapshots.
 func (s *Server) listShares(c *call) error {
 	p, err := parseListParams(c.q)
 	if err != nil {
 		return err
 	}
-	withMeta := false
+	withMeta, withSnapshots := false, false
 	for inc := range strings.SplitSeq(c.q.Get("include"), ",") {
 		switch strings.ToLower(strings.TrimSpace(inc)) {
 		case "metadata":
 			withMeta = true
-		case "", "snapshots", "deleted":
+		case "snapshots":
+			withSnapshots = true
+		case "", "deleted":
 		default:
 			return errInvalidQuery("include")
 		}
@@ -135,20 +139,28 @@ func (s *Server) listShares(c *call) error {
 	}
 	idx, next := p.page(names)
 	for _, i := range idx {
-		sh := shares[i]
-		item := shareXML{Name: sh.name, Properties: sharePropsXML{
-			LastModified: sh.etag.lastModified().Format(http.TimeFormat), Etag: sh.etag.String(), Quota: sh.quota,
-			AccessTier: sh.accessTier, EnabledProtocols: "SMB",
-		}}
-		if withMeta {
-			item.Metadata = metadataXML(sh.meta)
+		if withSnapshots {
+			for _, snap := range shares[i].sortedSnapshots() {
+				out.Shares = append(out.Shares, snap.listItem(withMeta))
+			}
 		}
-		out.Shares = append(out.Shares, item)
+		out.Shares = append(out.Shares, shares[i].listItem(withMeta))
 	}
 	s.store.mu.RUnlock()
 	out.NextMarker = next
 	writeXML(c.w, http.StatusOK, out)
 	return nil
+}
+
+func (sh *share) listItem(withMeta bool) shareXML {
+	item := shareXML{Name: sh.name, Snapshot: sh.snapshot, Properties: sharePropsXML{
+		LastModified: sh.etag.lastModified().Format(http.TimeFormat), Etag: sh.etag.String(), Quota: sh.quota,
+		AccessTier: sh.accessTier, EnabledProtocols: "SMB",
+	}}
+	if withMeta {
+		item.Metadata = metadataXML(sh.meta)
+	}
+	return item
 }
 
 type dirListXML struct {

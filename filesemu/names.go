@@ -20,6 +20,8 @@ type target struct {
 	// rawPath is the request path as it travelled (percent-encoding intact), which
 	// is what Shared Key signs.
 	rawPath string
+	// snapshot is the sharesnapshot the request reads from; empty for the live share.
+	snapshot string
 }
 
 // requestPath is the path of r as it travelled, percent-encoding intact.

@@ -136,7 +136,7 @@ func (s *Server) createPermission(c *call) error {
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	sh, err := s.store.share(c.t.share)
+	sh, err := s.store.share(c.t)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) getPermission(c *call) error {
 		return errMissingHeader("x-ms-file-permission-key")
 	}
 	s.store.mu.RLock()
-	sh, err := s.store.share(c.t.share)
+	sh, err := s.store.share(c.t)
 	var p *storedPermission
 	if err == nil {
 		p = sh.permissions[key]

@@ -18,37 +18,40 @@ type operation struct {
 	perms string
 	// mutates marks operations that change state (and must be persisted).
 	mutates bool
-	handle  func(*Server, *call) error
+	// onSnapshot marks operations a share snapshot answers (reads, and deleting it).
+	onSnapshot bool
+	handle     func(*Server, *call) error
 }
 
 var (
 	opListShares = &operation{name: "List Shares", srt: 's', perms: "l", handle: (*Server).listShares}
 
 	opCreateShare      = &operation{name: "Create Share", srt: 'c', perms: "cw", mutates: true, handle: (*Server).createShare}
-	opGetShare         = &operation{name: "Get Share Properties", srt: 'c', sr: "s", perms: "r", handle: (*Server).getShare}
-	opDeleteShare      = &operation{name: "Delete Share", srt: 'c', perms: "d", mutates: true, handle: (*Server).deleteShare}
+	opGetShare         = &operation{name: "Get Share Properties", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getShare}
+	opDeleteShare      = &operation{name: "Delete Share", srt: 'c', perms: "d", mutates: true, onSnapshot: true, handle: (*Server).deleteShare}
+	opSnapshotShare    = &operation{name: "Snapshot Share", srt: 'c', perms: "cw", handle: (*Server).createSnapshot}
 	opSetShareMetadata = &operation{name: "Set Share Metadata", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareMetadata}
 	opSetShareProps    = &operation{name: "Set Share Properties", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareProperties}
-	opShareStats       = &operation{name: "Get Share Stats", srt: 'c', sr: "s", perms: "r", handle: (*Server).shareStats}
+	opShareStats       = &operation{name: "Get Share Stats", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).shareStats}
 	opCreatePermission = &operation{name: "Create Permission", srt: 'c', sr: "s", perms: "cw", mutates: true, handle: (*Server).createPermission}
-	opGetPermission    = &operation{name: "Get Permission", srt: 'c', sr: "s", perms: "r", handle: (*Server).getPermission}
+	opGetPermission    = &operation{name: "Get Permission", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getPermission}
 
 	opCreateDir      = &operation{name: "Create Directory", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).createDirectory}
-	opGetDir         = &operation{name: "Get Directory Properties", srt: 'o', sr: "s", perms: "r", handle: (*Server).getDirectory}
+	opGetDir         = &operation{name: "Get Directory Properties", srt: 'o', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getDirectory}
 	opDeleteDir      = &operation{name: "Delete Directory", srt: 'o', sr: "s", perms: "d", mutates: true, handle: (*Server).deleteDirectory}
 	opSetDirProps    = &operation{name: "Set Directory Properties", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryProperties}
 	opSetDirMetadata = &operation{name: "Set Directory Metadata", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryMetadata}
 	opRenameDir      = &operation{name: "Rename Directory", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameDirectory}
 	// Listing is a container-level call for account SAS, as List Blobs is.
-	opListDir = &operation{name: "List Directories and Files", srt: 'c', sr: "s", perms: "l", handle: (*Server).listDirectory}
+	opListDir = &operation{name: "List Directories and Files", srt: 'c', sr: "s", perms: "l", onSnapshot: true, handle: (*Server).listDirectory}
 
 	opCreateFile      = &operation{name: "Create File", srt: 'o', sr: "sf", perms: "cw", mutates: true, handle: (*Server).createFile}
-	opGetFile         = &operation{name: "Get File", srt: 'o', sr: "sf", perms: "r", handle: (*Server).getFile}
+	opGetFile         = &operation{name: "Get File", srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).getFile}
 	opDeleteFile      = &operation{name: "Delete File", srt: 'o', sr: "sf", perms: "d", mutates: true, handle: (*Server).deleteFile}
 	opSetFileProps    = &operation{name: "Set File Properties", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileProperties}
 	opSetFileMetadata = &operation{name: "Set File Metadata", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileMetadata}
 	opPutRange        = &operation{name: "Put Range", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).putRange}
-	opListRanges      = &operation{name: "List Ranges", srt: 'o', sr: "sf", perms: "r", handle: (*Server).listRanges}
+	opListRanges      = &operation{name: "List Ranges", srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).listRanges}
 	opLeaseFile       = &operation{name: "Lease File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).leaseFile}
 	opAbortCopy       = &operation{name: "Abort Copy File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).abortCopy}
 	opRenameFile      = &operation{name: "Rename File", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
@@ -65,9 +68,14 @@ func notImplemented(what string) *operation {
 
 // selectOperation maps method, restype and comp onto an operation.
 func selectOperation(method string, q url.Values, t target) (*operation, error) {
-	if q.Has("sharesnapshot") {
-		return notImplemented("Share snapshots"), nil
+	op, err := selectLiveOperation(method, q, t)
+	if err == nil && t.snapshot != "" && !op.onSnapshot {
+		return nil, errSnapshotReadOnly()
 	}
+	return op, err
+}
+
+func selectLiveOperation(method string, q url.Values, t target) (*operation, error) {
 	restype, comp := q.Get("restype"), q.Get("comp")
 	switch {
 	case t.share == "":
@@ -129,7 +137,7 @@ func shareOperation(method, comp string) (*operation, error) {
 	case "lease":
 		return notImplemented("Share leases"), nil
 	case "snapshot":
-		return notImplemented("Share snapshots"), nil
+		return pick(method, map[string]*operation{http.MethodPut: opSnapshotShare})
 	case "acl":
 		return notImplemented("Share access policies"), nil
 	case "undelete":

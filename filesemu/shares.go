@@ -92,7 +92,7 @@ func (st *store) addShare(sh *share) error {
 func (s *Server) getShare(c *call) error {
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
-	sh, err := s.store.share(c.t.share)
+	sh, err := s.store.share(c.t)
 	if err != nil {
 		return err
 	}
@@ -108,27 +108,12 @@ func (s *Server) getShare(c *call) error {
 	return nil
 }
 
-// deleteShare removes the share and everything in it, at once: the service
-// keeps a deleted share's name busy for a while, the emulator does not.
-func (s *Server) deleteShare(c *call) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	sh, err := s.store.share(c.t.share)
-	if err != nil {
-		return err
-	}
-	delete(s.store.shares, sh.name)
-	s.store.release(sh.root)
-	c.w.WriteHeader(http.StatusAccepted)
-	return nil
-}
-
 // updateShare applies change to the share under the write lock and answers 200
 // with the new ETag.
 func (s *Server) updateShare(c *call, change func(*share) error) error {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	sh, err := s.store.share(c.t.share)
+	sh, err := s.store.share(c.t)
 	if err != nil {
 		return err
 	}
@@ -166,7 +151,7 @@ func (s *Server) setShareProperties(c *call) error {
 
 func (s *Server) shareStats(c *call) error {
 	s.store.mu.RLock()
-	sh, err := s.store.share(c.t.share)
+	sh, err := s.store.share(c.t)
 	var used int64
 	if err == nil {
 		used = usage(sh.root)

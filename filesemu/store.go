@@ -41,6 +41,10 @@ type share struct {
 	etag        etag
 	root        *node
 	permissions map[string]*storedPermission // security descriptors by permission key
+	// snapshot is the time that names this share snapshot; empty for a live share,
+	// whose snapshots are held by that time.
+	snapshot  string
+	snapshots map[string]*share
 }
 
 // node is a directory (children != nil) or a file. Big trees hold millions of
@@ -101,7 +105,16 @@ func (st *store) nextID() uint64 { return st.idSeq.Add(1) }
 // touch records a modification of the node's resource (not its SMB times).
 func (st *store) touch(n *node) { n.etag = st.nextETag() }
 
-// content is where n's bytes live.
+// contentIn is where the bytes of n, a file of share sh, live: snapshots keep
+// theirs in memory.
+func (st *store) contentIn(sh *share, n *node) content {
+	if sh.snapshot != "" {
+		return &n.mem
+	}
+	return st.content(n)
+}
+
+// content is where the bytes of n, a file of a live share, live.
 func (st *store) content(n *node) content {
 	if st.disk != "" {
 		return diskContent{path: filepath.Join(st.disk, formatID(n.id))}
@@ -137,8 +150,12 @@ func (st *store) internHeaders(h httpHeaders) *httpHeaders {
 	return p
 }
 
-func (st *store) share(name string) (*share, error) {
-	sh := st.shares[name]
+// share is the share t names, or its snapshot when t names one.
+func (st *store) share(t target) (*share, error) {
+	sh := st.shares[t.share]
+	if sh != nil && t.snapshot != "" {
+		sh = sh.snapshots[t.snapshot]
+	}
 	if sh == nil {
 		return nil, errShareNotFound()
 	}
@@ -171,7 +188,7 @@ func (sh *share) parentDir(path []string) (*node, error) {
 // slot resolves where t's last component lives: its share, parent directory,
 // name, and the node already there (nil when the name is free).
 func (st *store) slot(t target) (sh *share, parent *node, name string, existing *node, err error) {
-	if sh, err = st.share(t.share); err != nil {
+	if sh, err = st.share(t); err != nil {
 		return nil, nil, "", nil, err
 	}
 	if parent, err = sh.parentDir(t.path); err != nil {
@@ -224,7 +241,7 @@ func (sh *share) file(path []string) (*node, error) {
 
 // resolve finds the share and, with find (lookup, directory or file), the node t names.
 func (st *store) resolve(t target, find func(*share, []string) (*node, error)) (*share, *node, error) {
-	sh, err := st.share(t.share)
+	sh, err := st.share(t)
 	if err != nil {
 		return nil, nil, err
 	}
