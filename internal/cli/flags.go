@@ -10,6 +10,7 @@ type globalFlags struct {
 	outputType      string
 	outputLevel     string
 	trustedSuffixes string
+	debug           *debugFlags
 }
 
 func addGlobalFlags(root *cobra.Command) *globalFlags {
@@ -19,6 +20,7 @@ func addGlobalFlags(root *cobra.Command) *globalFlags {
 	f.StringVar(&g.outputType, "output-type", "text", "Format of the command's output: text or json.")
 	f.StringVar(&g.outputLevel, "output-level", "default", "Verbosity of the output: default, essential (summary and errors) or quiet (errors only).")
 	f.StringVar(&g.trustedSuffixes, "trusted-microsoft-suffixes", "", "Additional ';'-separated domain suffixes where Microsoft Entra ID login tokens may be sent.")
+	g.debug = addDebugFlags(f)
 	return g
 }
 

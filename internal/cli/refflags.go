@@ -3,10 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/azsync/azsync/internal/compare"
+	"github.com/azsync/azsync/internal/endpoint"
 	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/location"
 )
@@ -17,6 +20,12 @@ import (
 type refFlags struct {
 	localHashStorageMode, hashMetaDir string
 	followSymlinks, preserveSymlinks  bool
+	trailingDot, hardlinks            string
+	forceIfReadOnly                   bool
+	cpkByName                         string
+	cpkByValue                        bool
+	preservePosix                     bool
+	posixStyle                        string
 }
 
 func addRefFlags(f *pflag.FlagSet) *refFlags {
@@ -25,11 +34,90 @@ func addRefFlags(f *pflag.FlagSet) *refFlags {
 	f.StringVar(&r.hashMetaDir, "hash-meta-dir", "", "With --local-hash-storage-mode=HiddenFiles (the default when this is given), keep the hidden hash files under this folder, at the same relative paths, instead of beside the files.")
 	f.BoolVar(&r.followSymlinks, "follow-symlinks", false, "Uploads: sync what each symbolic link points to, under the link's name (folder links are walked; dangling links and loops fail that entry). Without it links are skipped and counted in the summary.")
 	f.BoolVar(&r.preserveSymlinks, "preserve-symlinks", false, "Keep symbolic links as links. Refused: Blob storage and Azure Files SMB shares cannot hold links (the reference allows it for NFS shares only).")
+	f.StringVar(&r.trailingDot, "trailing-dot", "Enable", "Enable (the default): names ending with a dot are kept as they are, byte for byte. Disable, which lets Azure Files trim the dots (and merge \"a.\" with \"a\"), is refused.")
+	f.StringVar(&r.hardlinks, "hardlinks", "follow", "follow (the default): a hard link is a file like any other and is copied as such. skip and preserve apply to NFS shares, which azsync does not sync, and are refused.")
+	f.BoolVar(&r.forceIfReadOnly, "force-if-read-only", false, "Downloads: replace local files even if read-only (on Linux they always are: a download is renamed into place whatever the file's mode). Refused where the destination is Blob storage or Azure Files.")
+	f.StringVar(&r.cpkByName, "cpk-by-name", "", "Blob: the encryption scope the service encrypts what azsync writes with (x-ms-encryption-scope).")
+	f.BoolVar(&r.cpkByValue, "cpk-by-value", false, "Blob: send the customer-provided key from CPK_ENCRYPTION_KEY and CPK_ENCRYPTION_KEY_SHA256 (both base64) on every read and write, so the service encrypts and decrypts with it. Not for Blob→Blob.")
+	f.BoolVar(&r.preservePosix, "preserve-posix-properties", false, "Refused: storing mode, owner, group and times in blob metadata is not supported by this version.")
+	f.StringVar(&r.posixStyle, "posix-properties-style", "standard", "With --preserve-posix-properties: standard or amlfs (the metadata keys Azure Managed Lustre uses).")
 	return r
 }
 
+// debugFlags are the reference's hidden debugging flags: accepted and ignored (scripts and test
+// harnesses pass them), which their help says.
+type debugFlags struct {
+	awaitContinue, awaitOpen, checkVersion, skipVersionCheck bool
+	debugSkipFiles                                           string
+}
+
+func addDebugFlags(f *pflag.FlagSet) *debugFlags {
+	d := &debugFlags{}
+	f.BoolVar(&d.awaitContinue, "await-continue", false, "(Debugging; accepted and ignored.) The reference waits for \"continue\" on stdin before starting.")
+	f.BoolVar(&d.awaitOpen, "await-open", false, "(Debugging; accepted and ignored.) The reference waits for \"open\" on stdin before opening the first file.")
+	f.StringVar(&d.debugSkipFiles, "debug-skip-files", "", "(Debugging; accepted and ignored.) The reference skips these relative paths in its transfer engine.")
+	f.BoolVar(&d.checkVersion, "check-version", false, "Print this version of azsync before the job (azsync has no update service to ask whether a newer one exists).")
+	f.BoolVar(&d.skipVersionCheck, "skip-version-check", false, "Accepted for scripts written for the reference; azsync never checks for newer versions.")
+	_ = f.MarkHidden("skip-version-check")
+	return d
+}
+
+// cpk reads the customer-provided key settings: a scope name, or the key and its hash from the
+// reference's environment variables.
+func (r *refFlags) cpk(j *job, getenv func(string) string) (endpoint.CPK, error) {
+	c := endpoint.CPK{Scope: r.cpkByName}
+	blob := j.src.Kind == location.Blob || j.dst.Kind == location.Blob
+	switch {
+	case (c.Scope != "" || r.cpkByValue) && !blob:
+		return c, fmt.Errorf("--cpk-by-name and --cpk-by-value apply to Blob storage; %s has none", j.fromTo)
+	case c.Scope != "" && r.cpkByValue:
+		return c, errors.New("--cpk-by-name and --cpk-by-value are two ways to encrypt: give one")
+	case !r.cpkByValue:
+		return c, nil
+	case j.src.Kind == location.Blob && j.dst.Kind == location.Blob:
+		return c, errors.New("--cpk-by-value does not apply to Blob→Blob: the service reads the source itself and would need the key for it too")
+	}
+	c.Key, c.KeySHA256 = getenv("CPK_ENCRYPTION_KEY"), getenv("CPK_ENCRYPTION_KEY_SHA256")
+	if c.Key == "" || c.KeySHA256 == "" {
+		return c, errors.New("--cpk-by-value needs the key in CPK_ENCRYPTION_KEY and its SHA-256 in CPK_ENCRYPTION_KEY_SHA256 (both base64)")
+	}
+	return c, nil
+}
+
+// others refuses what the remaining reference flags ask for and this pair cannot do.
+func (r *refFlags) others(j *job) error {
+	download := j.dst.Kind == location.Local
+	switch {
+	case !strings.EqualFold(r.trailingDot, "Enable") && !strings.EqualFold(r.trailingDot, "Disable"):
+		return fmt.Errorf("invalid --trailing-dot %q: valid values are Enable and Disable", r.trailingDot)
+	case strings.EqualFold(r.trailingDot, "Disable"):
+		return errors.New("--trailing-dot=Disable lets Azure Files trim trailing dots, which can merge \"a.\" into \"a\"; azsync always keeps names as they are (Enable)")
+	case !slices.Contains([]string{"follow", "skip", "preserve"}, strings.ToLower(r.hardlinks)):
+		return fmt.Errorf("invalid --hardlinks %q: valid values are follow, skip and preserve", r.hardlinks)
+	case !strings.EqualFold(r.hardlinks, "follow"):
+		return fmt.Errorf("--hardlinks=%s applies to NFS file shares, which azsync does not sync; on %s a hard link is copied as the file it is (follow)", r.hardlinks, j.fromTo)
+	case r.forceIfReadOnly && !download:
+		return fmt.Errorf("--force-if-read-only applies to downloads to local disk (it clears a Windows or Azure Files read-only attribute); it does not apply to %s", j.fromTo)
+	case !strings.EqualFold(r.posixStyle, "standard") && !strings.EqualFold(r.posixStyle, "amlfs"):
+		return fmt.Errorf("invalid --posix-properties-style %q: valid values are standard and amlfs", r.posixStyle)
+	case r.preservePosix:
+		return errors.New("--preserve-posix-properties (mode, owner, group and times in blob metadata) is not supported by this version of azsync")
+	case r.posixStyle != "standard" && !r.preservePosix:
+		return errors.New("--posix-properties-style applies together with --preserve-posix-properties")
+	}
+	return nil
+}
+
 // apply validates the reference flags for the job and records what they ask for.
-func (r *refFlags) apply(j *job, changed func(string) bool) error {
+func (r *refFlags) apply(j *job, changed func(string) bool, getenv func(string) string) error {
+	if err := r.others(j); err != nil {
+		return err
+	}
+	cpk, err := r.cpk(j, getenv)
+	if err != nil {
+		return err
+	}
+	j.cpk = cpk
 	hashFlags := changed("local-hash-storage-mode") || changed("hash-meta-dir")
 	local := j.src.Kind == location.Local || j.dst.Kind == location.Local
 	switch {

@@ -116,6 +116,7 @@ type job struct {
 	concurrency int
 	bufferBytes int64
 	hashes      *hashcache.Config // local hash cache for --compare-hash=MD5, or nil
+	cpk         endpoint.CPK
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -148,6 +149,9 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return reportFailure(r.rep, err)
 	}
 	// The job starts once both ends are known to be usable: before that, a failure is one Error.
+	if g.debug.checkVersion {
+		r.rep.Info("azsync version " + Version + " (no update service is asked whether a newer one exists)")
+	}
 	r.rep.Init(r.jobID, r.log.Path())
 	return r.run(ctx, pair)
 }
@@ -340,7 +344,7 @@ func validate(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, srcArg,
 	if err := checkFlags(c); err != nil {
 		return nil, err
 	}
-	if err := j.parseValues(f, c.changed); err != nil {
+	if err := j.parseValues(f, c.changed, env.Getenv); err != nil {
 		return nil, usageError{err}
 	}
 	if err := j.readEnv(env); err != nil {
@@ -368,7 +372,7 @@ func resolvePair(f *syncFlags, srcArg, dstArg string) (*job, error) {
 }
 
 // parseValues reads the flags whose values the job keeps.
-func (j *job) parseValues(f *syncFlags, changed func(string) bool) error {
+func (j *job) parseValues(f *syncFlags, changed func(string) bool, getenv func(string) string) error {
 	var err error
 	if j.filter, err = filter.New(filter.Options{IncludePattern: f.includePattern, ExcludePattern: f.excludePattern,
 		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex}); err != nil {
@@ -380,7 +384,7 @@ func (j *job) parseValues(f *syncFlags, changed func(string) bool) error {
 	if f.mirrorMode {
 		j.compare = compare.Mirror
 	}
-	if err := f.ref.apply(j, changed); err != nil {
+	if err := f.ref.apply(j, changed, getenv); err != nil {
 		return err
 	}
 	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
@@ -482,6 +486,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 		},
 		Credential:      cred,
 		TrustedSuffixes: suffixes,
+		CPK:             j.cpk,
 	}, nil
 }
 

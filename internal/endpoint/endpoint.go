@@ -67,6 +67,8 @@ type Config struct {
 	// toward hosts under TrustedSuffixes.
 	Credential      azcore.TokenCredential
 	TrustedSuffixes []string
+	// CPK is sent on Blob reads and writes (--cpk-by-name, --cpk-by-value).
+	CPK CPK
 }
 
 // Pair is a resolved source and destination, ready for the syncer.
@@ -236,6 +238,9 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 
 func containerClient(loc location.Location, cfg Config) (*container.Client, error) {
 	opts := &container.ClientOptions{ClientOptions: cfg.Client}
+	if cfg.CPK.set() {
+		opts.PerCallPolicies = append(append([]policy.Policy(nil), opts.PerCallPolicies...), cfg.CPK)
+	}
 	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
 	if err != nil {
 		return nil, err
