@@ -75,6 +75,9 @@ func TestScripts(t *testing.T) {
 			"blob-find":   cmdBlobFind,
 			"files":       cmdFiles,
 			"blob-setmd5": cmdBlobSetMD5,
+			// cmds_files_test.go
+			"share-create": cmdShareCreate,
+			"share-ls":     cmdShareLs,
 		},
 	})
 }

@@ -63,7 +63,7 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	f.Float64Var(&s.putBlobSizeMB, "put-blob-size-mb", 0, "Files up to this size (MiB) are uploaded with a single Put Blob. Default: the block size. Uploads only.")
 	f.BoolVar(&s.s2sPreserveAccessTier, "s2s-preserve-access-tier", true, "Preserve the access tier during service-to-service copies (Blob→Blob only).")
 	f.StringVar(&s.logLevel, "log-level", "INFO", "Log file verbosity: DEBUG, INFO, WARNING, ERROR or NONE.")
-	f.StringVar(&s.fromTo, "from-to", "", "The source and destination kinds, needed for emulator (path-style) URLs: LocalBlob, BlobLocal, BlobBlob, LocalFile, FileLocal.")
+	f.StringVar(&s.fromTo, "from-to", "", "The source and destination kinds, needed for emulator (path-style) URLs: LocalBlob, BlobLocal, BlobBlob, LocalFile, FileLocal, FileFile.")
 	f.BoolVar(&s.dryRun, "dry-run", false, "Print the exact plan (copies and deletions) without changing anything.")
 	f.BoolVar(&s.mirrorMode, "mirror-mode", false, "Overwrite every destination entry present at the source, whatever the times.")
 	f.StringVar(&s.compareHash, "compare-hash", "None", "Compare by content hash instead of time: None or MD5.")

@@ -36,6 +36,10 @@ func refuse(when bool, format string, args ...any) error {
 // saying why. The first that applies wins. A new flag's rule is one entry here.
 var flagRules = []func(c *flagContext) error{
 	func(c *flagContext) error {
+		return refuse((c.attributes() || c.smb()) && c.pair == location.FromTo{Src: location.File, Dst: location.File},
+			"--include-attributes, --exclude-attributes, --preserve-smb-info and --preserve-smb-permissions are not supported for File→File by this version: it copies content, HTTP headers, metadata and the last-write time")
+	},
+	func(c *flagContext) error {
 		return refuse(c.attributes() && c.files, "--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
 	},
 	func(c *flagContext) error {
@@ -49,7 +53,7 @@ var flagRules = []func(c *flagContext) error{
 	},
 	// true, the default, asks for nothing off Blob→Blob; false asks for something that cannot happen.
 	func(c *flagContext) error {
-		return refuse(!c.f.s2sPreserveAccessTier && (c.upload || c.download), "--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", c.pair)
+		return refuse(!c.f.s2sPreserveAccessTier && c.pair != location.FromTo{Src: location.Blob, Dst: location.Blob}, "--s2s-preserve-access-tier applies to service-to-service copies (Blob→Blob), not %s", c.pair)
 	},
 	func(c *flagContext) error {
 		return refuse(c.f.putMD5 && !c.upload, "--put-md5 applies to uploads from local disk (a Blob→Blob copy keeps the source's Content-MD5); for downloads use --check-md5")
@@ -65,7 +69,7 @@ var flagRules = []func(c *flagContext) error{
 	},
 	// The service reads the source itself: it needs a SAS it can present, or a public container.
 	func(c *flagContext) error {
-		return refuse(!c.upload && !c.download && c.src.SAS == "" && c.env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "", "a Blob→Blob sync needs a SAS in the source URL (or a public source container): the service reads the source itself")
+		return refuse(!c.upload && !c.download && c.src.SAS == "" && c.env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "", "a %s sync needs a SAS in the source URL (or, for Blob, a public source container): the service reads the source itself", c.pair)
 	},
 	func(c *flagContext) error {
 		return refuse(c.f.mirrorMode && c.changed("compare-hash") && !strings.EqualFold(c.f.compareHash, "none"), "--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")

@@ -366,7 +366,7 @@ func resolvePair(f *syncFlags, srcArg, dstArg string) (*job, error) {
 	}
 	j.fromTo = location.FromTo{Src: j.src.Kind, Dst: j.dst.Kind}
 	if !j.fromTo.Syncs() {
-		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob, Blob↔Blob and local↔Azure Files", j.fromTo)
+		return nil, fmt.Errorf("syncing %s is not supported by this version of azsync: it syncs local↔Blob, Blob↔Blob, local↔Azure Files and Azure Files↔Azure Files", j.fromTo)
 	}
 	return j, nil
 }

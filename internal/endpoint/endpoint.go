@@ -134,8 +134,11 @@ func Resolve(ctx context.Context, srcLoc, dstLoc location.Location, cfg Config) 
 		// Nothing is there yet: the destination names the file to create.
 		p.Dst = dst.reroot(parent(dst.target))
 		p.File, p.DstName = src.file, path.Base(filepath.ToSlash(dst.target))
-		if dstLoc.Kind == location.Local {
+		switch d := p.Dst.(type) {
+		case *local.Store:
 			p.prepare = nil // the download creates the file's folder
+		case *filestore.Store:
+			p.prepare = d.MakeRoot // the file's directory, not a directory named as the file
 		}
 	case dst.file != nil:
 		return nil, fmt.Errorf("cannot sync the folder %s to %s, which is a file: name a folder as the destination", srcLoc, dstLoc)
@@ -274,12 +277,14 @@ func clientAuth(loc location.Location, cfg Config, opts *azcore.ClientOptions) (
 // "…/name" is the file when one exists, else the directory; a source that is neither is an error,
 // a missing destination directory is created before anything is written.
 func openFile(ctx context.Context, loc location.Location, cfg Config, isSource bool) (side, error) {
-	sc, err := shareClient(loc, cfg)
+	sc, clientOpts, err := shareClient(loc, cfg)
 	if err != nil {
 		return side{}, err
 	}
-	mk := func(dir string) store.Store { return filestore.New(sc, dir, cfg.Stores.files()) }
-	root := filestore.New(sc, loc.Path, cfg.Stores.files())
+	opts := cfg.Stores.files()
+	opts.Client = clientOpts
+	mk := func(dir string) store.Store { return filestore.New(sc, dir, opts) }
+	root := filestore.New(sc, loc.Path, opts)
 	s := side{store: root, reroot: mk, target: loc.Path, isDir: loc.Path == "" || loc.TrailingSlash}
 	exists, err := root.RootExists(ctx)
 	if err != nil {
@@ -290,7 +295,7 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 		return s, nil
 	}
 	if !loc.TrailingSlash {
-		at := filestore.New(sc, parent(loc.Path), cfg.Stores.files())
+		at := filestore.New(sc, parent(loc.Path), opts)
 		e, err := at.Stat(ctx, path.Base(loc.Path))
 		switch {
 		case err == nil && !e.IsDir:
@@ -308,15 +313,19 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 	return s, nil
 }
 
-func shareClient(loc location.Location, cfg Config) (*share.Client, error) {
+// shareClient returns the share's client and its pipeline options (for the clients of other
+// files that a File → File copy reads by URL).
+func shareClient(loc location.Location, cfg Config) (*share.Client, azcore.ClientOptions, error) {
 	opts := &share.ClientOptions{ClientOptions: cfg.Client, AllowTrailingDot: to.Ptr(true)}
 	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
 	if err != nil {
-		return nil, err
+		return nil, opts.ClientOptions, err
 	}
 	if !token {
-		return share.NewClientWithNoCredential(loc.ContainerURL(), opts)
+		sc, err := share.NewClientWithNoCredential(loc.ContainerURL(), opts)
+		return sc, opts.ClientOptions, err
 	}
 	opts.FileRequestIntent = to.Ptr(share.TokenIntentBackup)
-	return share.NewClient(loc.ContainerURL(), cfg.Credential, opts)
+	sc, err := share.NewClient(loc.ContainerURL(), cfg.Credential, opts)
+	return sc, opts.ClientOptions, err
 }

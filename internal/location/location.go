@@ -60,19 +60,15 @@ func (ft FromTo) String() string {
 }
 
 // supportedPairs lists the pairs sync takes, in the order help and error
-// messages show them. It is the one list of pairs: a pair in notYet parses,
-// but this version refuses to sync it (FromTo.Syncs).
+// messages show them. It is the one list of pairs.
 var supportedPairs = []FromTo{
 	{Local, Blob}, {Blob, Local}, {Blob, Blob}, {File, File}, {Local, File}, {File, Local},
 }
 
-// notYet are the supported pairs whose sync has not landed.
-var notYet = []FromTo{{File, File}}
-
 func (ft FromTo) supported() bool { return slices.Contains(supportedPairs, ft) }
 
 // Syncs reports whether this version syncs the pair.
-func (ft FromTo) Syncs() bool { return ft.supported() && !slices.Contains(notYet, ft) }
+func (ft FromTo) Syncs() bool { return ft.supported() }
 
 // validFromTo is the list of valid --from-to values, for error messages.
 func validFromTo() string {

@@ -39,6 +39,9 @@ const Precision = 100 * time.Nanosecond
 
 // Options configure uploads.
 type Options struct {
+	// Client is the pipeline's configuration, for the clients of source files that File → File
+	// copies read from (their URLs carry their own SAS).
+	Client    azcore.ClientOptions
 	Engine    *transfer.Engine
 	BlockSize int64 // chosen range size (capped at MaxRange for uploads); 0 picks one per file
 	PutMD5    bool  // store the whole-content MD5 as Content-MD5
@@ -397,13 +400,19 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	if err := store.Unchanged(ctx, src); err != nil {
 		return err
 	}
-	_, err = w.tmp.Rename(ctx, renameTarget(path, w.tmp.URL()), &file.RenameOptions{
+	return w.commit(ctx, path)
+}
+
+// commit renames the complete temporary into place at path, replacing what is there (a read-only
+// file too), keeping the last-write time.
+func (w *upload) commit(ctx context.Context, path string) error {
+	_, err := w.tmp.Rename(ctx, renameTarget(path, w.tmp.URL()), &file.RenameOptions{
 		ReplaceIfExists: to.Ptr(true),
 		IgnoreReadOnly:  to.Ptr(true),
-		SMBProperties:   &file.SMBProperties{LastWriteTime: to.Ptr(e.ModTime)},
+		SMBProperties:   &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)},
 	})
 	if err != nil {
-		return fmt.Errorf("renaming the uploaded temporary into place: %w", err)
+		return fmt.Errorf("renaming the written temporary into place: %w", err)
 	}
 	return nil
 }
@@ -605,4 +614,6 @@ var _ interface {
 	store.TimePrecision
 	store.LeftoverRemover
 	store.RealDirs
+	store.URLSource
+	store.ServerCopier
 } = (*Store)(nil)
