@@ -18,7 +18,13 @@ const maxClockSkew = 15 * time.Minute
 // authorize accepts a request signed with the account key (Shared Key) or
 // carrying a SAS that grants op on t.
 func (s *Server) authorize(r *http.Request, q url.Values, t target, op *operation) error {
+	if v := r.Header.Get("x-ms-file-request-intent"); v != "" && !strings.EqualFold(v, "backup") {
+		return errInvalidHeader("x-ms-file-request-intent")
+	}
 	if auth := r.Header.Get("Authorization"); auth != "" {
+		if token, ok := strings.CutPrefix(auth, "Bearer "); ok {
+			return s.checkBearer(r, op, token)
+		}
 		return s.checkSharedKey(r, q, t, auth)
 	}
 	if q.Has("sig") {
@@ -38,12 +44,8 @@ func remoteIP(r *http.Request) net.IP {
 // checkSharedKey verifies "Authorization: SharedKey ACCOUNT:SIGNATURE".
 func (s *Server) checkSharedKey(r *http.Request, q url.Values, t target, auth string) error {
 	scheme, cred, _ := strings.Cut(auth, " ")
-	switch scheme {
-	case "SharedKey":
-	case "Bearer":
-		return errNotImplemented("OAuth (Bearer token) authorization")
-	default:
-		return errAuthFailed("Unsupported authorization scheme " + scheme + "; use SharedKey or a SAS.")
+	if scheme != "SharedKey" {
+		return errAuthFailed("Unsupported authorization scheme " + scheme + "; use SharedKey, Bearer or a SAS.")
 	}
 	account, sig, ok := strings.Cut(cred, ":")
 	if !ok || account != s.account {

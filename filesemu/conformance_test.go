@@ -465,8 +465,8 @@ func TestPutRangeFromURL(t *testing.T) {
 	wantCode(t, err, fileerror.Code("CannotVerifyCopySource"))
 	_, err = dst.UploadRangeFromURL(ctx, src.URL(), 0, 0, 10, nil)
 	wantCode(t, err, fileerror.Code("CannotVerifyCopySource"))
-	_, err = dst.UploadRangeFromURL(ctx, srcURL, 0, 0, 10, &file.UploadRangeFromURLOptions{CopySourceAuthorization: to.Ptr("Bearer x")})
-	wantCode(t, err, fileerror.Code("NotImplemented"))
+	_, err = dst.UploadRangeFromURL(ctx, src.URL(), 0, 0, 10, &file.UploadRangeFromURLOptions{CopySourceAuthorization: to.Ptr("Bearer x")})
+	wantCode(t, err, fileerror.Code("CannotVerifyCopySource")) // not a token
 }
 
 func TestListing(t *testing.T) {

@@ -25,9 +25,6 @@ func encodeCRC64(p []byte) string {
 // a Get File with that SAS.
 func (s *Server) putRangeFromURL(c *call) error {
 	h := c.r.Header
-	if h.Get("x-ms-copy-source-authorization") != "" {
-		return errNotImplemented("OAuth copy source authorization (x-ms-copy-source-authorization)")
-	}
 	if !strings.EqualFold(h.Get("x-ms-write"), "update") {
 		return errInvalidHeader("x-ms-write")
 	}
@@ -73,12 +70,20 @@ func (s *Server) copySource(r *http.Request, sharedKeyOK bool) (target, error) {
 	}
 	q := u.Query()
 	t.snapshot = q.Get("sharesnapshot")
-	switch {
+	switch srcAuth := r.Header.Get("x-ms-copy-source-authorization"); {
+	case srcAuth != "":
+		token, ok := strings.CutPrefix(srcAuth, "Bearer ")
+		if !ok {
+			return target{}, errInvalidHeader("x-ms-copy-source-authorization")
+		}
+		if err := s.checkToken(token); err != nil {
+			return target{}, copySourceError(err)
+		}
 	case q.Has("sig"):
 		if err := s.checkSAS(q, t, opGetFile, remoteIP(r), u.Scheme == "https"); err != nil {
 			return target{}, copySourceError(err)
 		}
-	case sharedKeyOK && strings.HasPrefix(r.Header.Get("Authorization"), "SharedKey "):
+	case sharedKeyOK && (strings.HasPrefix(r.Header.Get("Authorization"), "SharedKey ") || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")):
 	default:
 		return target{}, copySourceError(errAuthFailed("The copy source carries no SAS."))
 	}

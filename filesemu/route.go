@@ -20,7 +20,10 @@ type operation struct {
 	mutates bool
 	// onSnapshot marks operations a share snapshot answers (reads, and deleting it).
 	onSnapshot bool
-	handle     func(*Server, *call) error
+	// oauth marks operations a bearer token may call (those on directories and
+	// files, and permissions); the others are management.
+	oauth  bool
+	handle func(*Server, *call) error
 }
 
 var (
@@ -33,28 +36,28 @@ var (
 	opSetShareMetadata = &operation{name: "Set Share Metadata", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareMetadata}
 	opSetShareProps    = &operation{name: "Set Share Properties", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareProperties}
 	opShareStats       = &operation{name: "Get Share Stats", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).shareStats}
-	opCreatePermission = &operation{name: "Create Permission", srt: 'c', sr: "s", perms: "cw", mutates: true, handle: (*Server).createPermission}
-	opGetPermission    = &operation{name: "Get Permission", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getPermission}
+	opCreatePermission = &operation{name: "Create Permission", oauth: true, srt: 'c', sr: "s", perms: "cw", mutates: true, handle: (*Server).createPermission}
+	opGetPermission    = &operation{name: "Get Permission", oauth: true, srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getPermission}
 
-	opCreateDir      = &operation{name: "Create Directory", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).createDirectory}
-	opGetDir         = &operation{name: "Get Directory Properties", srt: 'o', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getDirectory}
-	opDeleteDir      = &operation{name: "Delete Directory", srt: 'o', sr: "s", perms: "d", mutates: true, handle: (*Server).deleteDirectory}
-	opSetDirProps    = &operation{name: "Set Directory Properties", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryProperties}
-	opSetDirMetadata = &operation{name: "Set Directory Metadata", srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryMetadata}
-	opRenameDir      = &operation{name: "Rename Directory", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameDirectory}
+	opCreateDir      = &operation{name: "Create Directory", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).createDirectory}
+	opGetDir         = &operation{name: "Get Directory Properties", oauth: true, srt: 'o', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getDirectory}
+	opDeleteDir      = &operation{name: "Delete Directory", oauth: true, srt: 'o', sr: "s", perms: "d", mutates: true, handle: (*Server).deleteDirectory}
+	opSetDirProps    = &operation{name: "Set Directory Properties", oauth: true, srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryProperties}
+	opSetDirMetadata = &operation{name: "Set Directory Metadata", oauth: true, srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryMetadata}
+	opRenameDir      = &operation{name: "Rename Directory", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameDirectory}
 	// Listing is a container-level call for account SAS, as List Blobs is.
-	opListDir = &operation{name: "List Directories and Files", srt: 'c', sr: "s", perms: "l", onSnapshot: true, handle: (*Server).listDirectory}
+	opListDir = &operation{name: "List Directories and Files", oauth: true, srt: 'c', sr: "s", perms: "l", onSnapshot: true, handle: (*Server).listDirectory}
 
-	opCreateFile      = &operation{name: "Create File", srt: 'o', sr: "sf", perms: "cw", mutates: true, handle: (*Server).createFile}
-	opGetFile         = &operation{name: "Get File", srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).getFile}
-	opDeleteFile      = &operation{name: "Delete File", srt: 'o', sr: "sf", perms: "d", mutates: true, handle: (*Server).deleteFile}
-	opSetFileProps    = &operation{name: "Set File Properties", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileProperties}
-	opSetFileMetadata = &operation{name: "Set File Metadata", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileMetadata}
-	opPutRange        = &operation{name: "Put Range", srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).putRange}
-	opListRanges      = &operation{name: "List Ranges", srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).listRanges}
-	opLeaseFile       = &operation{name: "Lease File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).leaseFile}
-	opAbortCopy       = &operation{name: "Abort Copy File", srt: 'o', sr: "sf", perms: "w", handle: (*Server).abortCopy}
-	opRenameFile      = &operation{name: "Rename File", srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
+	opCreateFile      = &operation{name: "Create File", oauth: true, srt: 'o', sr: "sf", perms: "cw", mutates: true, handle: (*Server).createFile}
+	opGetFile         = &operation{name: "Get File", oauth: true, srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).getFile}
+	opDeleteFile      = &operation{name: "Delete File", oauth: true, srt: 'o', sr: "sf", perms: "d", mutates: true, handle: (*Server).deleteFile}
+	opSetFileProps    = &operation{name: "Set File Properties", oauth: true, srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileProperties}
+	opSetFileMetadata = &operation{name: "Set File Metadata", oauth: true, srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).setFileMetadata}
+	opPutRange        = &operation{name: "Put Range", oauth: true, srt: 'o', sr: "sf", perms: "w", mutates: true, handle: (*Server).putRange}
+	opListRanges      = &operation{name: "List Ranges", oauth: true, srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).listRanges}
+	opLeaseFile       = &operation{name: "Lease File", oauth: true, srt: 'o', sr: "sf", perms: "w", handle: (*Server).leaseFile}
+	opAbortCopy       = &operation{name: "Abort Copy File", oauth: true, srt: 'o', sr: "sf", perms: "w", handle: (*Server).abortCopy}
+	opRenameFile      = &operation{name: "Rename File", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
 
 	// opRenameSource authorizes the SAS on a rename source: a valid signature
 	// for that path (the destination's SAS grants the operation).

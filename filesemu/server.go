@@ -1,11 +1,11 @@
 // Package filesemu is an emulator of the Azure Files REST API (the SMB flavour of
 // the service) for tests and local development: shares, directories, files,
 // ranges, properties, metadata, SMB properties and permissions, listings, Put
-// Range From URL, Copy File, rename, file leases, share snapshots, Shared Key
-// and SAS authorization, and errors as the service sends them. It speaks path-style URLs:
+// Range From URL, Copy File, rename, file leases, share snapshots, Shared Key,
+// SAS and (unverified) OAuth authorization, and errors as the service sends them. It speaks path-style URLs:
 // http://HOST:PORT/ACCOUNT/SHARE/DIR/FILE.
 //
-// Everything not modelled (share leases, handles, NFS, OAuth) answers 501
+// Everything not modelled (share leases, handles, NFS) answers 501
 // with x-ms-error-code NotImplemented.
 //
 // In a Go test, NewTestServer starts one on a free loopback port and stops it
