@@ -25,6 +25,11 @@ type summary struct {
 // concurrency and log level) and checks that the job completed. With -profile it runs azsync's
 // command line in-process in this executable under pprof instead, saving the profile as label.
 func (e *benchEnv) runAzsync(ctx context.Context, label string, args ...string) (measurement, summary, error) {
+	return e.runAzsyncEnv(ctx, label, nil, args...)
+}
+
+// runAzsyncEnv is runAzsync with more environment variables (such as AZCOPY_CONCURRENCY_VALUE).
+func (e *benchEnv) runAzsyncEnv(ctx context.Context, label string, env []string, args ...string) (measurement, summary, error) {
 	args = append(append([]string{"sync"}, args...), "--output-type=json")
 	var cmd *exec.Cmd
 	if e.profDir != "" {
@@ -32,7 +37,7 @@ func (e *benchEnv) runAzsync(ctx context.Context, label string, args ...string) 
 	} else {
 		cmd = exec.CommandContext(ctx, e.bin, args...)
 	}
-	cmd.Env = append(os.Environ(), "AZCOPY_LOG_LOCATION="+e.logDir)
+	cmd.Env = append(append(os.Environ(), "AZCOPY_LOG_LOCATION="+e.logDir), env...)
 	m, out, err := e.runMeasured(ctx, cmd)
 	if err != nil {
 		return m, summary{}, err

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -141,8 +142,12 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
+	lat, err := latencyPart(ctx, env, part)
+	if err != nil {
+		return err
+	}
 
-	report := renderReport(cfg, env, rows, flat, time.Since(began))
+	report := renderReport(cfg, env, rows, flat, lat, time.Since(began))
 	fmt.Println()
 	fmt.Print(report)
 	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
@@ -167,6 +172,12 @@ type config struct {
 	flatDirs   int
 	conc       int
 	runs       int
+	// The latency part.
+	rtts          []time.Duration
+	latSmallFiles int
+	latNoopFiles  int
+	latLargeSize  int64
+	latConcs      []int
 }
 
 func (c config) wants(part string) bool { return len(c.only) == 0 || c.only[part] }
@@ -190,13 +201,20 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat (default all)")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,lat-small,lat-noop,lat-large; latency = the three lat-* (default all)")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
 	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 20000, 2000 with -quick)")
 	fs.IntVar(&c.flatFiles, "flat-files", 0, "files in the memory-flatness tree, 100 per folder (default 30000, 10000 with -quick)")
 	fs.IntVar(&c.conc, "sdk-concurrency", 32, "goroutines / block concurrency of the SDK baseline")
 	fs.IntVar(&c.runs, "runs", 1, "take every dataset measurement this many times and keep the median")
+	var rtts, latConcs string
+	var latLargeMiB int64
+	fs.StringVar(&rtts, "rtt", "20ms,80ms", "round-trip times the latency part's proxy adds, comma-separated")
+	fs.IntVar(&c.latSmallFiles, "lat-small-files", 0, "latency part: small files up and down (default 5000, 1000 with -quick)")
+	fs.IntVar(&c.latNoopFiles, "lat-noop-files", 0, "latency part: zero-byte files in the no-change sync (default 50000, 10000 with -quick)")
+	fs.Int64Var(&latLargeMiB, "lat-large-mib", 0, "latency part: size of the large file in MiB (default 1024, 257 with -quick)")
+	fs.StringVar(&latConcs, "lat-sdk-conc", "32,128", "latency part: concurrencies of the SDK loop (and of azsync via AZCOPY_CONCURRENCY_VALUE) for small files")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -207,10 +225,12 @@ func parseFlags(args []string) (config, error) {
 		c.only = map[string]bool{}
 		for p := range strings.SplitSeq(only, ",") {
 			switch p = strings.TrimSpace(p); p {
-			case "large", "small", "flat":
+			case "large", "small", "flat", "lat-small", "lat-noop", "lat-large":
 				c.only[p] = true
+			case "latency":
+				c.only["lat-small"], c.only["lat-noop"], c.only["lat-large"] = true, true, true
 			default:
-				return c, fmt.Errorf("-only: unknown part %q (large, small, flat)", p)
+				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, lat-small, lat-noop, lat-large, latency)", p)
 			}
 		}
 	}
@@ -235,6 +255,26 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	c.largeSize = largeMiB << 20
+	def(&c.latSmallFiles, 5000, 1000)
+	def(&c.latNoopFiles, 50000, 10000)
+	if latLargeMiB == 0 {
+		latLargeMiB = largeMiB
+	}
+	c.latLargeSize = latLargeMiB << 20
+	for v := range strings.SplitSeq(rtts, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("-rtt: %q is not a duration such as 20ms", v)
+		}
+		c.rtts = append(c.rtts, d)
+	}
+	for v := range strings.SplitSeq(latConcs, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("-lat-sdk-conc: %q is not a positive number", v)
+		}
+		c.latConcs = append(c.latConcs, n)
+	}
 	c.smallDirs = max(c.smallFiles/100, 1)
 	c.flatDirs = max(c.flatFiles/100, 10)
 	if c.smallFiles < 1 || c.flatFiles < 10 || c.largeSize < 1 || c.conc < 1 || c.runs < 1 {

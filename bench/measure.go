@@ -19,8 +19,10 @@ type measurement struct {
 	rssKiB    int64         // peak resident set size of the measured process (Linux: KiB)
 	serverCPU time.Duration // user + system of Azurite during the run
 	serverOK  bool          // Azurite's process was found, so serverCPU means something
+	benchCPU  time.Duration // CPU of the benchmark itself during the run: its latency proxy, its polling
 	otherCPU  time.Duration // CPU used by everything else on the machine during the run
 	others    string        // when noisy: which processes used it
+	reqs      requestCounts // requests the tool sent, when it went through a latencyProxy
 }
 
 // noisy says whether other processes took more than a fifth of a core on average during the run
@@ -39,7 +41,7 @@ func (e *benchEnv) runMeasured(ctx context.Context, cmd *exec.Cmd) (measurement,
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
-	server0, busy0, procs0 := processCPU(e.azuritePID), busyCPU(), snapshotProcs()
+	server0, busy0, procs0, self0 := processCPU(e.azuritePID), busyCPU(), snapshotProcs(), selfCPU()
 	start := time.Now()
 	err := cmd.Start()
 	var peak int64
@@ -54,14 +56,14 @@ func (e *benchEnv) runMeasured(ctx context.Context, cmd *exec.Cmd) (measurement,
 	}
 	wall := time.Since(start)
 	server, busy := processCPU(e.azuritePID)-server0, busyCPU()-busy0
-	m := measurement{wall: wall, serverCPU: server, serverOK: e.azuritePID != 0, rssKiB: peak >> 10}
+	m := measurement{wall: wall, serverCPU: server, serverOK: e.azuritePID != 0, rssKiB: peak >> 10, benchCPU: selfCPU() - self0}
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
-	// The rest, less this benchmark's own polling (well under 1% of a core), is someone else's.
-	m.otherCPU = max(busy-m.cpu-server, 0)
+	// The rest, less this benchmark's own work (polling, the latency proxy), is someone else's.
+	m.otherCPU = max(busy-m.cpu-server-m.benchCPU, 0)
 	if m.noisy() && cmd.Process != nil {
 		m.others = busiestOthers(procs0, snapshotProcs(), os.Getpid(), cmd.Process.Pid, e.azuritePID)
 		logf("    (others used %.1f s of CPU during %s: %s)", m.otherCPU.Seconds(), filepath.Base(cmd.Path), m.others)

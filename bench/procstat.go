@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -185,4 +186,13 @@ func busiestOthers(before, after procSnapshot, skip ...int) string {
 		return "no single process (kernel work or processes that came and went)"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// selfCPU is the user+system CPU time this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // renderReport is the Markdown the run prints and saves.
-func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, total time.Duration) string {
+func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []latRow, total time.Duration) string {
 	var b strings.Builder
 	mode := "full"
 	if cfg.quick {
@@ -79,7 +79,58 @@ func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, total t
 				float64(full.m.rssKiB)/float64(max(small.m.rssKiB, 1)), flatParts)
 		}
 	}
+	renderLatency(&b, lat)
 	return b.String()
+}
+
+// renderLatency is the latency part's table and the targets it measures.
+func renderLatency(b *strings.Builder, rows []latRow) {
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n## Through a latency-injecting proxy (round trip added to every request and new connection)\n\n")
+	b.WriteString("| RTT ms | dataset | operation | tool | wall s | MB/s | files/s | CPU s | CPU µs/file | peak RSS MiB | requests/file | requests | Azurite CPU s | bench CPU s | others CPU s | ÷ best baseline |\n")
+	b.WriteString("|--:|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|\n")
+	var plain []row
+	for _, r := range rows {
+		plain = append(plain, r.row)
+	}
+	for _, r := range rows {
+		files := max(r.files, 1)
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %.0f | %.0f | %.2f | %s | %s | %.2f | %s | %s |\n",
+			r.rtt.Milliseconds(), r.dataset, r.op, r.tool, r.m.wall.Seconds(), mbps(r.row), filesPerSec(r.row), r.m.cpu.Seconds(),
+			r.m.cpu.Seconds()*1e6/float64(files), float64(r.m.rssKiB)/1024, float64(r.m.reqs.total())/float64(files), r.m.reqs,
+			serverCPU(r.row), r.m.benchCPU.Seconds(), otherCPU(r.row), latRatio(r, rows))
+	}
+	b.WriteString(`
+- The proxy (in the benchmark's process, on loopback) holds every request half the round trip on the
+  way in and half on the way out, and every new connection one round trip before its first request;
+  bandwidth is not limited. Its CPU is the "bench CPU" column, not counted in "others".
+- requests: what the proxy saw, by kind; "↳ 404 …" lines count failed requests a second time, by code.
+- ÷ best baseline: wall time divided by the fastest baseline row (ref) of the same RTT, dataset and
+  operation; the SDK loop runs at each concurrency of -lat-sdk-conc, so "best" is its best rate.
+`)
+	noisyNotes(b, plain)
+	b.WriteString("\n### Latency targets\n\n")
+	for _, t := range latencyTargets(rows) {
+		b.WriteString("- " + t + "\n")
+	}
+}
+
+func latRatio(r latRow, rows []latRow) string {
+	if r.ref {
+		return "ref"
+	}
+	for _, o := range rows {
+		if o.ref && o.rtt == r.rtt && o.dataset == r.dataset && o.op == r.op && o.m.wall > 0 {
+			v := fmt.Sprintf("%.2f", r.m.wall.Seconds()/o.m.wall.Seconds())
+			if r.tool == toolAzsync {
+				v = "**" + v + "**"
+			}
+			return v
+		}
+	}
+	return "–"
 }
 
 // noisyNotes names, for each row marked †, the processes that competed for the CPU.

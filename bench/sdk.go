@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -22,6 +23,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"golang.org/x/sync/errgroup"
 
 	blobstore "github.com/azsync/azsync/internal/store/blob"
 )
@@ -36,7 +39,7 @@ const sdkBlockSize = 8 << 20
 
 // sdkJob is one baseline run.
 type sdkJob struct {
-	op    string // upload, download, list
+	op    string // upload, download, list (one flat listing), plist (folders listed in parallel)
 	url   string // container URL with SAS
 	local string // local folder
 	md5   bool   // uploads: send each request's Content-MD5
@@ -52,7 +55,7 @@ func (j sdkJob) args() []string {
 func sdkWorkerMain(args []string) int {
 	fs := flag.NewFlagSet(sdkWorkerCmd, flag.ContinueOnError)
 	var j sdkJob
-	fs.StringVar(&j.op, "op", "", "upload, download or list")
+	fs.StringVar(&j.op, "op", "", "upload, download, list or plist")
 	fs.StringVar(&j.url, "url", "", "container URL with SAS")
 	fs.StringVar(&j.local, "local", "", "local folder")
 	fs.BoolVar(&j.md5, "md5", false, "send Content-MD5 with every upload request")
@@ -79,6 +82,8 @@ func sdkWorkerMain(args []string) int {
 			err = sdkDownload(ctx, cc, j)
 		case "list":
 			err = sdkList(ctx, cc, j)
+		case "plist":
+			err = sdkParallelList(ctx, cc, j)
 		default:
 			err = fmt.Errorf("unknown op %q", j.op)
 		}
@@ -254,19 +259,7 @@ func sdkDownload(ctx context.Context, cc *container.Client, j sdkJob) error {
 // sdkList is the least a no-op sync has to do: list both sides and compare modification times (the
 // local side in a map, the container with one flat listing). It checks that nothing would be copied.
 func sdkList(ctx context.Context, cc *container.Client, j sdkJob) error {
-	local := map[string]time.Time{}
-	err := filepath.WalkDir(j.local, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(j.local, p)
-		local[filepath.ToSlash(rel)] = info.ModTime()
-		return nil
-	})
+	local, err := localTimes(j.local)
 	if err != nil {
 		return err
 	}
@@ -283,15 +276,7 @@ func sdkList(ctx context.Context, cc *container.Client, j sdkJob) error {
 				continue
 			}
 			seen++
-			remote := *b.Properties.LastModified
-			for k, v := range b.Metadata {
-				if strings.EqualFold(k, blobstore.MtimeKey) && v != nil {
-					if t, err := time.Parse(time.RFC3339Nano, *v); err == nil {
-						remote = t
-					}
-				}
-			}
-			if mt.After(remote) {
+			if mt.After(blobTime(b)) {
 				newer++
 			}
 		}
@@ -300,4 +285,84 @@ func sdkList(ctx context.Context, cc *container.Client, j sdkJob) error {
 		return fmt.Errorf("not a no-op: %d local files, %d of them in the container, %d newer locally", len(local), seen, newer)
 	}
 	return nil
+}
+
+// sdkParallelList is the no-op with the container listed folder by folder, up to conc listings at
+// once (what a tool must do where one flat listing is not possible, and what a round-trip time makes
+// worth doing in parallel): the local side in a map, then every folder's hierarchical listing, with
+// metadata, compared by time.
+func sdkParallelList(ctx context.Context, cc *container.Client, j sdkJob) error {
+	local, err := localTimes(j.local)
+	if err != nil {
+		return err
+	}
+	var seen, newer atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(j.conc)
+	var list func(prefix string) error
+	list = func(prefix string) error {
+		pager := cc.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
+			Prefix: &prefix, Include: container.ListBlobsInclude{Metadata: true}})
+		for pager.More() {
+			page, err := pager.NextPage(gctx)
+			if err != nil {
+				return err
+			}
+			for _, p := range page.Segment.BlobPrefixes {
+				sub := *p.Name
+				if !g.TryGo(func() error { return list(sub) }) {
+					if err := list(sub); err != nil {
+						return err
+					}
+				}
+			}
+			for _, b := range page.Segment.BlobItems {
+				if mt, ok := local[*b.Name]; ok {
+					seen.Add(1)
+					if mt.After(blobTime(b)) {
+						newer.Add(1)
+					}
+				}
+			}
+		}
+		return nil
+	}
+	g.Go(func() error { return list("") })
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if seen.Load() != int64(len(local)) || newer.Load() != 0 {
+		return fmt.Errorf("not a no-op: %d local files, %d of them in the container, %d newer locally", len(local), seen.Load(), newer.Load())
+	}
+	return nil
+}
+
+// localTimes maps every regular file under root ('/'-separated relative path) to its mtime.
+func localTimes(root string) (map[string]time.Time, error) {
+	local := map[string]time.Time{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		local[filepath.ToSlash(rel)] = info.ModTime()
+		return nil
+	})
+	return local, err
+}
+
+// blobTime is a listed blob's effective time: its recorded mtime, else Last-Modified.
+func blobTime(b *container.BlobItem) time.Time {
+	for k, v := range b.Metadata {
+		if strings.EqualFold(k, blobstore.MtimeKey) && v != nil {
+			if t, err := time.Parse(time.RFC3339Nano, *v); err == nil {
+				return t
+			}
+		}
+	}
+	return *b.Properties.LastModified
 }

@@ -22,6 +22,7 @@ const (
 	toolSDK    = "SDK"
 	toolSDKMD5 = "SDK+MD5"
 	toolSDKLs  = "SDK list"
+	toolSDKPls = "SDK list ∥"
 	toolAzsync = "azsync"
 )
 

@@ -1,0 +1,411 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// The latency part: the same jobs as a user on a real network does them, through a latencyProxy at
+// each round-trip time of -rtt (20 ms within a region, 80 ms across regions). With a round trip per
+// request, the number of requests and how many are in flight decide the time, which an emulator on
+// loopback hides. Every row also reports the requests the tool sent, by kind, and per file.
+
+// latRow is one measurement through the proxy.
+type latRow struct {
+	row
+	rtt time.Duration
+}
+
+// latencyPart runs the three latency scenarios, each against an emulator of its own.
+func latencyPart(ctx context.Context, e *benchEnv, part func(name string, fn func() error) error) ([]latRow, error) {
+	var rows []latRow
+	root := filepath.Join(e.work, "latency")
+	defer os.RemoveAll(root)
+	err := part("lat-small", func() error {
+		d, err := makeSmallDataset(root, e.cfg.latSmallFiles, max(e.cfg.latSmallFiles/100, 1))
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d.dir)
+		r, err := latencySmall(ctx, e, d)
+		rows = append(rows, r...)
+		return err
+	})
+	if err != nil {
+		return rows, err
+	}
+	err = part("lat-noop", func() error {
+		r, err := latencyNoop(ctx, e, root)
+		rows = append(rows, r...)
+		return err
+	})
+	if err != nil {
+		return rows, err
+	}
+	err = part("lat-large", func() error {
+		d, err := makeLargeDataset(root, e.cfg.latLargeSize)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d.dir)
+		r, err := latencyLarge(ctx, e, d)
+		rows = append(rows, r...)
+		return err
+	})
+	return rows, err
+}
+
+// latGroup measures contenders through a proxy at rtt and turns them into rows; the fastest of the
+// baselines is the reference (the "best rate" the targets speak of).
+func latGroup(e *benchEnv, p *latencyProxy, d *dataset, op string, bytes int64, files int, cs []contender) ([]latRow, error) {
+	for i := range cs {
+		run := cs[i].run
+		cs[i].run = func(n int) (measurement, error) {
+			p.take()
+			m, err := run(n)
+			m.reqs = p.take()
+			return m, err
+		}
+	}
+	ms, err := measureGroup(e.cfg.runs, cs)
+	if err != nil {
+		return nil, err
+	}
+	var rows []latRow
+	best := -1
+	for _, c := range cs {
+		r := latRow{row{dataset: d.title, op: op, tool: c.tool, bytes: bytes, files: files, m: ms[c.tool]}, p.rtt}
+		if !isAzsync(c.tool) && (best < 0 || r.m.wall < rows[best].m.wall) {
+			best = len(rows)
+		}
+		rows = append(rows, r)
+	}
+	if best >= 0 {
+		rows[best].ref = true
+	}
+	for _, r := range rows {
+		logf("  %3d ms %-30s %-14s %-14s %8.2f s  %s  CPU %.2f s  %.2f req/file  (%s)", r.rtt.Milliseconds(), d.title, op, r.tool,
+			r.m.wall.Seconds(), rate(r.row), r.m.cpu.Seconds(), float64(r.m.reqs.total())/float64(max(files, 1)), r.m.reqs)
+	}
+	return rows, nil
+}
+
+func isAzsync(tool string) bool {
+	return len(tool) >= len(toolAzsync) && tool[:len(toolAzsync)] == toolAzsync
+}
+
+// azsyncAt is azsync's row name at a given AZCOPY_CONCURRENCY_VALUE (0: the default).
+func azsyncAt(conc int) string {
+	if conc == 0 {
+		return toolAzsync
+	}
+	return fmt.Sprintf("%s c=%d", toolAzsync, conc)
+}
+
+func concEnv(conc int) []string {
+	if conc == 0 {
+		return nil
+	}
+	return []string{"AZCOPY_CONCURRENCY_VALUE=" + strconv.Itoa(conc)}
+}
+
+// withProxies runs fn once per round-trip time, with a proxy to the current emulator.
+func withProxies(e *benchEnv, fn func(p *latencyProxy) error) error {
+	for _, rtt := range e.cfg.rtts {
+		p, err := startLatencyProxy(e.az.Endpoint, rtt)
+		if err != nil {
+			return err
+		}
+		err = fn(p)
+		p.close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// latencySmall uploads and downloads the small files: azsync with its default concurrency and at each
+// of -lat-sdk-conc, the SDK loop at each of -lat-sdk-conc.
+func latencySmall(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error) {
+	if err := e.warmUp(ctx); err != nil {
+		return nil, err
+	}
+	concs := append([]int{0}, e.cfg.latConcs...)
+	var rows []latRow
+	err := withProxies(e, func(p *latencyProxy) error {
+		ms := p.rtt.Milliseconds()
+		var up []contender
+		uploaded := ""
+		for _, c := range concs {
+			if c == azsyncConcurrency() {
+				continue // the default already
+			}
+			name := fmt.Sprintf("lat%d-azsync-%d", ms, c)
+			up = append(up, contender{azsyncAt(c), false, func(i int) (measurement, error) {
+				ct := fmt.Sprintf("%s-%d", name, i)
+				if err := e.createContainer(ctx, ct); err != nil {
+					return measurement{}, err
+				}
+				if c == 0 && uploaded == "" {
+					uploaded = ct // the downloads read this one
+				} else {
+					defer e.deleteContainer(context.WithoutCancel(ctx), ct)
+				}
+				m, s, err := e.runAzsyncEnv(ctx, name+"-upload", concEnv(c), d.dir, p.rewrite(e.containerURL(ct, "")), "--from-to=LocalBlob")
+				if err == nil && s.transfers != int64(d.files) {
+					err = fmt.Errorf("azsync upload of %s copied %d files, want %d", d.title, s.transfers, d.files)
+				}
+				return m, err
+			}})
+		}
+		for _, c := range e.cfg.latConcs {
+			name := fmt.Sprintf("lat%d-sdk-%d", ms, c)
+			up = append(up, contender{fmt.Sprintf("%s c=%d", toolSDKMD5, c), false, func(i int) (measurement, error) {
+				ct := fmt.Sprintf("%s-%d", name, i)
+				if err := e.createContainer(ctx, ct); err != nil {
+					return measurement{}, err
+				}
+				defer e.deleteContainer(context.WithoutCancel(ctx), ct)
+				return e.runSDK(ctx, sdkJob{op: "upload", url: p.rewrite(e.containerURL(ct, "")), local: d.dir, md5: true, conc: c})
+			}})
+		}
+		r, err := latGroup(e, p, d, opUpload, d.bytes, d.files, up)
+		rows = append(rows, r...)
+		if err != nil {
+			return err
+		}
+		defer e.deleteContainer(context.WithoutCancel(ctx), uploaded)
+		src := p.rewrite(e.containerURL(uploaded, ""))
+		var down []contender
+		for _, c := range concs {
+			if c == azsyncConcurrency() {
+				continue
+			}
+			down = append(down, contender{azsyncAt(c), false, e.latDownload(d, fmt.Sprintf("lat%d-azsync-%d", ms, c), func(dir string) (measurement, error) {
+				m, _, err := e.runAzsyncEnv(ctx, fmt.Sprintf("lat%d-azsync-%d-download", ms, c), concEnv(c), src, dir, "--from-to=BlobLocal")
+				return m, err
+			})})
+		}
+		for _, c := range e.cfg.latConcs {
+			down = append(down, contender{fmt.Sprintf("%s c=%d", toolSDK, c), false, e.latDownload(d, fmt.Sprintf("lat%d-sdk-%d", ms, c), func(dir string) (measurement, error) {
+				return e.runSDK(ctx, sdkJob{op: "download", url: src, local: dir, conc: c})
+			})})
+		}
+		r, err = latGroup(e, p, d, opDownload, d.bytes, d.files, down)
+		rows = append(rows, r...)
+		return err
+	})
+	return rows, err
+}
+
+// latDownload downloads into a fresh folder and checks every byte.
+func (e *benchEnv) latDownload(d *dataset, name string, run func(dir string) (measurement, error)) func(int) (measurement, error) {
+	return func(i int) (measurement, error) {
+		dir := filepath.Join(e.work, "down", fmt.Sprintf("%s-%d", name, i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return measurement{}, err
+		}
+		defer os.RemoveAll(dir)
+		m, err := run(dir)
+		if err == nil {
+			if err = verifyTree(dir, d); err != nil {
+				err = fmt.Errorf("%s download: %w", name, err)
+			}
+		}
+		return m, err
+	}
+}
+
+// latencyNoop re-syncs a tree of zero-byte files with nothing to do: azsync (which lists folder by
+// folder, in parallel) against the SDK loop listing folder by folder in parallel.
+func latencyNoop(ctx context.Context, e *benchEnv, root string) ([]latRow, error) {
+	n := e.cfg.latNoopFiles
+	dirs := max(n/100, 1)
+	dir := filepath.Join(root, "noop")
+	start := time.Now()
+	if err := makeEmptyTree(dir, n, dirs); err != nil {
+		return nil, err
+	}
+	logf("generated %d zero-byte files in %d folders in %s", n, dirs, time.Since(start).Round(time.Millisecond))
+	defer os.RemoveAll(dir)
+	if err := e.warmUp(ctx); err != nil {
+		return nil, err
+	}
+	const ct = "lat-noop"
+	if err := e.createContainer(ctx, ct); err != nil {
+		return nil, err
+	}
+	defer e.deleteContainer(context.WithoutCancel(ctx), ct)
+	// Filled without the proxy, as fast as the emulator takes it.
+	m, s, err := e.runAzsyncEnv(ctx, "lat-noop-fill", concEnv(128), dir, e.containerURL(ct, ""), "--from-to=LocalBlob")
+	if err != nil {
+		return nil, err
+	}
+	if s.transfers != int64(n) {
+		return nil, fmt.Errorf("filling the no-op tree copied %d files, want %d", s.transfers, n)
+	}
+	logf("  uploaded the no-op tree (no latency) in %.1f s (%.0f files/s)", m.wall.Seconds(), float64(n)/m.wall.Seconds())
+	d := &dataset{key: "noop", title: fmt.Sprintf("%d zero-byte files in %d folders", n, dirs), files: n}
+	var rows []latRow
+	err = withProxies(e, func(p *latencyProxy) error {
+		u := p.rewrite(e.containerURL(ct, ""))
+		r, err := latGroup(e, p, d, opNoop, 0, n, []contender{
+			{toolAzsync, false, func(int) (measurement, error) {
+				m, s, err := e.runAzsync(ctx, fmt.Sprintf("lat%d-noop", p.rtt.Milliseconds()), dir, u, "--from-to=LocalBlob")
+				if err == nil && s.transfers != 0 {
+					err = fmt.Errorf("the no-op re-sync copied %d files, want none", s.transfers)
+				}
+				return m, err
+			}},
+			{toolSDKPls, false, func(int) (measurement, error) {
+				return e.runSDK(ctx, sdkJob{op: "plist", url: u, local: dir, conc: e.cfg.conc})
+			}},
+		})
+		rows = append(rows, r...)
+		return err
+	})
+	return rows, err
+}
+
+// makeEmptyTree writes n zero-byte files in dirs folders, dated an hour back so that no upload in
+// the same second (the emulator keeps whole seconds) can look older than its source.
+func makeEmptyTree(root string, n, dirs int) error {
+	past := time.Now().Add(-time.Hour)
+	for i := range n {
+		dir := filepath.Join(root, fmt.Sprintf("d%03d", i%dirs))
+		if i < dirs {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+		}
+		p := filepath.Join(dir, fmt.Sprintf("f%06d", i))
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Chtimes(p, past, past); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// latencyLarge uploads and downloads the large file.
+func latencyLarge(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error) {
+	if err := e.warmUp(ctx); err != nil {
+		return nil, err
+	}
+	var rows []latRow
+	err := withProxies(e, func(p *latencyProxy) error {
+		ms := p.rtt.Milliseconds()
+		ct := fmt.Sprintf("lat%d-large", ms)
+		up := func(tool string, run func(url string) (measurement, error)) func(int) (measurement, error) {
+			return func(i int) (measurement, error) {
+				c := fmt.Sprintf("%s-%s-%d", ct, tool, i)
+				if err := e.createContainer(ctx, c); err != nil {
+					return measurement{}, err
+				}
+				if tool != "azsync" {
+					defer e.deleteContainer(context.WithoutCancel(ctx), c)
+				}
+				return run(p.rewrite(e.containerURL(c, "")))
+			}
+		}
+		r, err := latGroup(e, p, d, opUpload, d.bytes, 1, []contender{
+			{toolAzsync, false, up("azsync", func(u string) (measurement, error) {
+				m, _, err := e.runAzsync(ctx, ct+"-upload", d.dir, u, "--from-to=LocalBlob")
+				return m, err
+			})},
+			{toolSDKMD5, false, up("sdk", func(u string) (measurement, error) {
+				return e.runSDK(ctx, sdkJob{op: "upload", url: u, local: d.dir, md5: true, conc: e.cfg.conc})
+			})},
+		})
+		rows = append(rows, r...)
+		if err != nil {
+			return err
+		}
+		// The downloads read the blob azsync uploaded (the last run's, with -runs).
+		az := fmt.Sprintf("%s-azsync-%d", ct, e.cfg.runs-1)
+		defer func() {
+			for i := range e.cfg.runs {
+				e.deleteContainer(context.WithoutCancel(ctx), fmt.Sprintf("%s-azsync-%d", ct, i))
+			}
+		}()
+		src := p.rewrite(e.containerURL(az, ""))
+		r, err = latGroup(e, p, d, opDownload, d.bytes, 1, []contender{
+			{toolAzsync, false, e.latDownload(d, ct+"-azsync", func(dir string) (measurement, error) {
+				m, _, err := e.runAzsync(ctx, ct+"-download", src, dir, "--from-to=BlobLocal")
+				return m, err
+			})},
+			{toolSDK, false, e.latDownload(d, ct+"-sdk", func(dir string) (measurement, error) {
+				return e.runSDK(ctx, sdkJob{op: "download", url: src, local: dir, conc: e.cfg.conc})
+			})},
+		})
+		rows = append(rows, r...)
+		return err
+	})
+	return rows, err
+}
+
+// latencyTargets are the targets that the latency part measures.
+func latencyTargets(rows []latRow) []string {
+	var out []string
+	find := func(rtt time.Duration, op, dataset string, pick func(latRow) bool) (latRow, bool) {
+		i := slices.IndexFunc(rows, func(r latRow) bool {
+			return r.rtt == rtt && r.op == op && (dataset == "" || r.dataset == dataset) && pick(r)
+		})
+		if i < 0 {
+			return latRow{}, false
+		}
+		return rows[i], true
+	}
+	for _, rtt := range uniqueRTTs(rows) {
+		for _, op := range []string{opUpload, opDownload} {
+			ref, ok := find(rtt, op, "", func(r latRow) bool { return r.ref && r.files > 1 })
+			if !ok {
+				continue
+			}
+			az, ok := find(rtt, op, ref.dataset, func(r latRow) bool { return r.tool == toolAzsync })
+			if !ok {
+				continue
+			}
+			v := ref.m.wall.Seconds() / az.m.wall.Seconds()
+			out = append(out, fmt.Sprintf("small files %s at %d ms: azsync (default concurrency) at **%.2f ×** the SDK loop's best rate (%s, %s files/s) — target ≥ 0.9 at 20 ms: %s",
+				op, rtt.Milliseconds(), v, ref.tool, filesPerSec(ref.row), verdict(rtt != 20*time.Millisecond || v >= 0.9)))
+		}
+		if az, ok := find(rtt, opNoop, "", func(r latRow) bool { return r.tool == toolAzsync }); ok {
+			if ref, ok := find(rtt, opNoop, "", func(r latRow) bool { return r.tool == toolSDKPls }); ok {
+				v := az.m.wall.Seconds() / ref.m.wall.Seconds()
+				out = append(out, fmt.Sprintf("no-change sync of %d at %d ms: azsync takes **%.2f ×** the SDK's parallel listing; CPU %.1f µs per entry — target ≤ 1.25 × at 20 ms: %s",
+					az.files, rtt.Milliseconds(), v, az.m.cpu.Seconds()*1e6/float64(az.files), verdict(rtt != 20*time.Millisecond || v <= 1.25)))
+			}
+		}
+	}
+	return out
+}
+
+func uniqueRTTs(rows []latRow) []time.Duration {
+	var out []time.Duration
+	for _, r := range rows {
+		if !slices.Contains(out, r.rtt) {
+			out = append(out, r.rtt)
+		}
+	}
+	return out
+}
+
+func verdict(met bool) string {
+	if met {
+		return "met"
+	}
+	return "**not met**"
+}
