@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/azsync/azsync/internal/cli"
 	"github.com/azsync/azsync/internal/testenv"
 )
 
@@ -284,7 +285,7 @@ func parseFlags(args []string) (config, error) {
 }
 
 // azsyncConcurrency is azsync's default AZCOPY_CONCURRENCY_VALUE on this machine, for the report.
-func azsyncConcurrency() int { return min(max(16*runtime.NumCPU(), 32), 300) }
+func azsyncConcurrency() int { return cli.DefaultConcurrency(runtime.NumCPU()) }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	goruntime "runtime"
 	"strings"
 	"testing"
 
@@ -50,12 +51,17 @@ func TestDescribePlainErrors(t *testing.T) {
 
 func TestConcurrency(t *testing.T) {
 	for _, v := range []string{"", "auto", "AUTO"} {
-		if n, err := concurrency(v); err != nil || n < 32 || n > 300 {
+		if n, err := concurrency(v); err != nil || n != DefaultConcurrency(goruntime.NumCPU()) {
 			t.Errorf("concurrency(%q) = %d, %v", v, n, err)
 		}
 	}
 	if n, err := concurrency("7"); err != nil || n != 7 {
 		t.Errorf("concurrency(7) = %d, %v", n, err)
+	}
+	for cores, want := range map[int]int{1: 128, 2: 128, 8: 256, 64: 300} {
+		if n := DefaultConcurrency(cores); n != want {
+			t.Errorf("DefaultConcurrency(%d) = %d, want %d", cores, n, want)
+		}
 	}
 	for _, v := range []string{"0", "-3", "many"} {
 		if _, err := concurrency(v); err == nil {

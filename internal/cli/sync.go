@@ -251,7 +251,7 @@ func (r *session) syncOptions() syncer.Options {
 		Delete:          j.deleteMode,
 		DryRun:          f.dryRun,
 		Concurrency:     j.concurrency,
-		ListParallelism: 16,
+		ListParallelism: listParallelism(j.concurrency),
 		// Local and Files folders are real; in Blob storage only directory stubs are.
 		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
 		DirectoryStubs: f.includeDirectoryStub,
@@ -430,11 +430,14 @@ func parseDelete(s string) (syncer.DeleteMode, error) {
 	return 0, fmt.Errorf("invalid --delete-destination %q: valid values are true, false and prompt", s)
 }
 
-// concurrency reads AZCOPY_CONCURRENCY_VALUE; unset or AUTO picks the reference's default for this
-// machine: 16 per core, at least 32 and at most 300.
+// concurrency reads AZCOPY_CONCURRENCY_VALUE, the requests in flight; unset or AUTO picks 32 per
+// core, at least 128 and at most 300 (the reference's cap). More than the reference's 16 per core
+// (at least 32): with a round trip of 20 ms, 32 requests in flight cap small files at 1,600 a
+// second whatever the machine, and the idle requests cost next to nothing; chunk buffers are
+// bounded by AZCOPY_BUFFER_GB, not by this number.
 func concurrency(v string) (int, error) {
 	if v == "" || strings.EqualFold(v, "auto") {
-		return min(max(16*runtime.NumCPU(), 32), 300), nil
+		return DefaultConcurrency(runtime.NumCPU()), nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
@@ -442,6 +445,15 @@ func concurrency(v string) (int, error) {
 	}
 	return n, nil
 }
+
+// DefaultConcurrency is the requests in flight azsync uses on a machine with cores CPUs.
+func DefaultConcurrency(cores int) int { return min(max(32*cores, 128), 300) }
+
+// listParallelism is how many directories are listed at once: 16, up to 32 with more than 128
+// requests in flight. Each directory in flight holds a page of its listing on both sides, about
+// 1.5 MiB at 1,000 entries: measured in bench/ (-only scale), 32 at once took a no-change sync to
+// 92 MiB of peak memory, 16 keep it at 55 MiB.
+func listParallelism(concurrency int) int { return min(max(concurrency/8, 16), 32) }
 
 // bufferBytes reads AZCOPY_BUFFER_GB, the most memory (in GB, fractions allowed) that chunks in
 // flight may hold; unset keeps transfer.DefaultMemory.
