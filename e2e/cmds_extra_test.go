@@ -124,28 +124,45 @@ func cmdPlan(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var (
-	logCopied  = regexp.MustCompile(`INFO: copied (.*) to (.*) \(\d+ bytes\)$`)
+	logRoots   = regexp.MustCompile(`INFO: names below are relative to (.*) \(source\) and (.*) \(destination\)$`)
+	logCopied  = regexp.MustCompile(`INFO: copied (.*?)(?: as (.*))? \(\d+ bytes\)$`)
 	logDeleted = regexp.MustCompile(`INFO: deleted (?:folder )?(.*)$`)
 )
 
 // logplan DIR: what the runs logged in DIR's *.log files did, as the dry run would have announced it
-// ("DRYRUN: copy SRC to DST", "DRYRUN: remove DST"), sorted.
+// ("DRYRUN: copy SRC to DST", "DRYRUN: remove DST"), sorted. The log names each entry relative to the
+// roots it names once; the dry run shows them in full.
 func cmdLogPlan(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: logplan DIR")
 	}
 	var lines []string
 	for _, content := range readLogs(ts, args[0]) {
+		var src, dst string
 		for line := range strings.Lines(content) {
 			line = strings.TrimRight(line, "\n")
-			if m := logCopied.FindStringSubmatch(line); m != nil {
-				lines = append(lines, "DRYRUN: copy "+m[1]+" to "+m[2])
+			if m := logRoots.FindStringSubmatch(line); m != nil {
+				src, dst = m[1], m[2]
+			} else if m := logCopied.FindStringSubmatch(line); m != nil {
+				to := m[1]
+				if m[2] != "" {
+					to = m[2]
+				}
+				lines = append(lines, "DRYRUN: copy "+underRoot(src, m[1])+" to "+underRoot(dst, to))
 			} else if m := logDeleted.FindStringSubmatch(line); m != nil {
-				lines = append(lines, "DRYRUN: remove "+m[1])
+				lines = append(lines, "DRYRUN: remove "+underRoot(dst, m[1]))
 			}
 		}
 	}
 	printSorted(ts, lines)
+}
+
+// underRoot is how the dry run shows a relative name under a root: a URL path or a local path.
+func underRoot(root, name string) string {
+	if strings.Contains(root, "://") {
+		return strings.TrimSuffix(root, "/") + "/" + name
+	}
+	return filepath.Join(root, filepath.FromSlash(name))
 }
 
 func printSorted(ts *testscript.TestScript, lines []string) {

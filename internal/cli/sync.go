@@ -148,6 +148,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	if err != nil {
 		return reportFailure(r.rep, err)
 	}
+	r.log.Infof("names below are relative to %s (source) and %s (destination)", pair.Src.Display(""), pair.Dst.Display(""))
 	// The job starts once both ends are known to be usable: before that, a failure is one Error.
 	if g.debug.checkVersion {
 		r.rep.Info("azsync version " + Version + " (no update service is asked whether a newer one exists)")

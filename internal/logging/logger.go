@@ -20,9 +20,10 @@ type Logger struct {
 	level Level
 	path  string
 
-	mu sync.Mutex
-	f  *os.File      // nil once closed, or when nothing is logged
-	w  *bufio.Writer // buffered: at INFO a run logs a line per transfer
+	mu   sync.Mutex
+	f    *os.File      // nil once closed, or when nothing is logged
+	w    *bufio.Writer // buffered: at INFO a run logs a line per transfer
+	line []byte        // the line being written, reused
 }
 
 // Open creates <dir>/<jobID>.log (mode 0600, directory 0700) and returns a
@@ -88,16 +89,20 @@ func (l *Logger) logf(level Level, format string, args ...any) {
 	}
 }
 
-// write appends one redacted, timestamped line (UTC, as the reference logs).
+// write appends one redacted, timestamped line (UTC, as the reference logs). The line is built in
+// a buffer the logger reuses: at INFO this runs once per file.
 func (l *Logger) write(level Level, msg string) {
-	line := time.Now().UTC().Format(timeLayout) + " " + level.String() + ": " +
-		Redact(strings.TrimRight(msg, "\n")) + "\n"
+	msg = Redact(strings.TrimRight(msg, "\n"))
+	now := time.Now().UTC()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.w == nil {
 		return
 	}
-	_, _ = l.w.WriteString(line) // a failing log must not fail the sync
+	b := now.AppendFormat(l.line[:0], timeLayout)
+	b = append(append(append(append(b, ' '), level.String()...), ": "...), msg...)
+	l.line = append(b, '\n')
+	_, _ = l.w.Write(l.line) // a failing log must not fail the sync
 	if level == Error {
 		// Errors are rare and the ones worth reading after a crash.
 		_ = l.w.Flush()

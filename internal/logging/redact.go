@@ -2,7 +2,6 @@ package logging
 
 import (
 	"regexp"
-	"strings"
 )
 
 // secretPattern finds a secret's key (capture groups 1 to 4, kept) followed by
@@ -37,15 +36,27 @@ const Redacted = "REDACTED"
 func Redact(s string) string {
 	// Most lines (one per file copied) hold none of the keys: skip the regular expression for them.
 	// Only for ASCII text, where lower-casing is exactly the pattern's case folding ("ſ" folds to "s").
-	if isASCII(s) {
-		lower := strings.ToLower(s)
-		if !strings.Contains(lower, "sig") && !strings.Contains(lower, "authorization") &&
-			!strings.Contains(lower, "bearer") && !strings.Contains(lower, "accountkey") {
-			return s
-		}
+	if isASCII(s) && !containsFold(s, "sig") && !containsFold(s, "authorization") &&
+		!containsFold(s, "bearer") && !containsFold(s, "accountkey") {
+		return s
 	}
 	// Exactly one key group matched per match; the others expand to "".
 	return secretPattern.ReplaceAllString(s, "${1}${2}${3}${4}"+Redacted)
+}
+
+// containsFold reports whether ASCII text s contains the lower-case ASCII key in any case, without
+// the copy strings.ToLower would make.
+func containsFold(s, key string) bool {
+	for i := 0; i+len(key) <= len(s); i++ {
+		j := 0
+		for j < len(key) && s[i+j]|0x20 == key[j] {
+			j++
+		}
+		if j == len(key) {
+			return true
+		}
+	}
+	return false
 }
 
 func isASCII(s string) bool {
