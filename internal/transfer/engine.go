@@ -138,6 +138,21 @@ func chunks(size, chunkSize int64) int { return max(int((size+chunkSize-1)/chunk
 // share of the memory budget) in order, so the earliest unfinished chunk always holds its share:
 // waiting on an earlier chunk, as ordered hashing does, can never starve it.
 func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool, work func(ctx context.Context, idx int, off, length int64) error) error {
+	need := func(length int64) int64 {
+		if !buffered {
+			return 0
+		}
+		return min(max(length, 1), e.budget) // a chunk larger than the whole budget still runs, alone
+	}
+	if chunks(size, chunkSize) == 1 {
+		// Most files are one chunk: run it here, without a goroutine and group of its own.
+		n := need(size)
+		if err := e.acquire(ctx, n); err != nil {
+			return err
+		}
+		defer e.release(n)
+		return work(ctx, 0, 0, size)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for idx := range chunks(size, chunkSize) {
 		if gctx.Err() != nil {
@@ -145,26 +160,35 @@ func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool,
 		}
 		off := int64(idx) * chunkSize
 		length := min(chunkSize, size-off)
-		var need int64
-		if buffered {
-			// A chunk larger than the whole budget still runs, alone.
-			need = min(max(length, 1), e.budget)
-		}
-		select {
-		case e.slots <- struct{}{}:
-		case <-gctx.Done():
-			return wait(g, gctx)
-		}
-		if err := e.memory.Acquire(gctx, need); err != nil {
-			<-e.slots
+		n := need(length)
+		if err := e.acquire(gctx, n); err != nil {
 			return wait(g, gctx)
 		}
 		g.Go(func() error {
-			defer func() { <-e.slots; e.memory.Release(need) }()
+			defer e.release(n)
 			return work(gctx, idx, off, length)
 		})
 	}
 	return g.Wait()
+}
+
+// acquire takes a slot, then need bytes of the memory budget.
+func (e *Engine) acquire(ctx context.Context, need int64) error {
+	select {
+	case e.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := e.memory.Acquire(ctx, need); err != nil {
+		<-e.slots
+		return err
+	}
+	return nil
+}
+
+func (e *Engine) release(need int64) {
+	<-e.slots
+	e.memory.Release(need)
 }
 
 // wait returns the first error of the group, or the context's when the group had none.

@@ -376,13 +376,6 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		return err
 	}
 	contentType := e.ContentType
-	if contentType == "" {
-		head := make([]byte, min(e.Size, 512))
-		if err := src.ReadAt(ctx, head, 0); err != nil {
-			return err
-		}
-		contentType = transfer.ContentType(e.Name, head)
-	}
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
 	meta := map[string]*string{MtimeKey: mtimeValue(e)}
 
@@ -397,6 +390,9 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 				// The whole file is in hand: send it only if it is still the listed version.
 				if err := store.Unchanged(ctx, src); err != nil {
 					return err
+				}
+				if contentType == "" { // sniffed from the content in hand, not read again
+					contentType = transfer.ContentType(e.Name, c.Data[:min(len(c.Data), 512)])
 				}
 				sum := md5.Sum(c.Data)
 				if s.opts.PutMD5 {
@@ -415,6 +411,13 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 		return err
 	}
 
+	if contentType == "" {
+		head := make([]byte, min(e.Size, 512))
+		if err := src.ReadAt(ctx, head, 0); err != nil {
+			return err
+		}
+		contentType = transfer.ContentType(e.Name, head)
+	}
 	ids := make([]string, (e.Size+blockSize-1)/blockSize)
 	prefix := make([]byte, 16)
 	if _, err := rand.Read(prefix); err != nil {
