@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -241,8 +242,9 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 
 func containerClient(loc location.Location, cfg Config) (*container.Client, error) {
 	opts := &container.ClientOptions{ClientOptions: cfg.Client}
+	opts.PerCallPolicies = append(slices.Clip(opts.PerCallPolicies), blobstore.FastListing{})
 	if cfg.CPK.set() {
-		opts.PerCallPolicies = append(append([]policy.Policy(nil), opts.PerCallPolicies...), cfg.CPK)
+		opts.PerCallPolicies = append(opts.PerCallPolicies, cfg.CPK)
 	}
 	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
 	if err != nil {

@@ -127,17 +127,17 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		// pages later: they wait here, in Key order, until the listing reaches their place.
 		var stubs, page []store.Entry
 		for pager.More() {
-			resp, err := pager.NextPage(ctx)
+			seg, err := nextPage(ctx, pager)
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
 			page = page[:0]
-			for _, p := range resp.Segment.BlobPrefixes {
+			for _, p := range seg.BlobPrefixes {
 				name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
 				page = append(page, store.Entry{Name: name, IsDir: true})
 			}
-			for _, b := range resp.Segment.BlobItems {
+			for _, b := range seg.BlobItems {
 				switch {
 				case strings.HasSuffix(*b.Name, "/"):
 				case isFolderStub(b.Metadata):

@@ -1,0 +1,246 @@
+package blob
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+)
+
+// Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
+// about 33 µs per blob, two thirds of a no-change sync's CPU. FastListing, a per-call policy of the
+// container client, decodes a List Blobs answer with listSegment's scanner, which reads only what
+// a listing needs, hands the result to the store through the request's context, and leaves the SDK
+// a body holding only the next marker, so that its pager goes on as usual. Without the policy, or
+// when the scanner cannot read an answer, the SDK decodes it as before.
+
+// FastListing is the per-call policy that decodes List Blobs answers for Store.List.
+type FastListing struct{}
+
+type pageKey struct{}
+
+// pageSink receives one decoded page.
+type pageSink struct {
+	seg  *container.BlobHierarchyListSegment
+	done bool
+}
+
+// Do implements policy.Policy.
+func (FastListing) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	sink, _ := req.Raw().Context().Value(pageKey{}).(*pageSink)
+	if err != nil || sink == nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := runtime.Payload(resp)
+	if err != nil {
+		return resp, nil // the SDK reports it
+	}
+	seg, next, err := decodeListing(body)
+	if err != nil {
+		return resp, nil // not what the scanner expects: the SDK decodes it
+	}
+	sink.seg, sink.done = seg, true
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs/><NextMarker>`)
+	b.WriteString(html.EscapeString(next))
+	b.WriteString(`</NextMarker></EnumerationResults>`)
+	resp.Body = io.NopCloser(&b)
+	resp.ContentLength = int64(b.Len())
+	return resp, nil
+}
+
+// nextPage fetches one page of a hierarchical listing, decoded by FastListing when the client has it.
+func nextPage(ctx context.Context, pager interface {
+	NextPage(context.Context) (container.ListBlobsHierarchyResponse, error)
+}) (*container.BlobHierarchyListSegment, error) {
+	sink := &pageSink{}
+	resp, err := pager.NextPage(context.WithValue(ctx, pageKey{}, sink))
+	if err != nil {
+		return nil, err
+	}
+	if sink.done {
+		return sink.seg, nil
+	}
+	if resp.Segment == nil {
+		return &container.BlobHierarchyListSegment{}, nil
+	}
+	return resp.Segment, nil
+}
+
+var errListXML = errors.New("unexpected List Blobs XML")
+
+// decodeListing reads a List Blobs answer: blobs with the properties and metadata a listing uses,
+// prefixes, and the next marker.
+func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, error) {
+	sc := xmlScanner{data: data}
+	seg := &container.BlobHierarchyListSegment{}
+	var next string
+	var path [6]string // element names from the root, as far as they matter
+	depth := 0
+	var item *container.BlobItem
+	var prefix *container.BlobPrefix
+	var text []byte
+	encoded := false
+	for {
+		tok, err := sc.next()
+		if err != nil {
+			return nil, "", err
+		}
+		switch tok.kind {
+		case tokEOF:
+			if depth != 0 || path[0] != "EnumerationResults" {
+				return nil, "", errListXML
+			}
+			return seg, next, nil
+		case tokText:
+			text = append(text, tok.text...)
+		case tokStart:
+			if (depth == 2 && path[1] == "NextMarker") || (depth == 4 && path[3] == "Name") ||
+				(depth == 5 && (path[3] == "Properties" || path[3] == "Metadata")) {
+				return nil, "", errListXML // a value with elements inside: not a listing this reads
+			}
+			if depth < len(path) {
+				path[depth] = tok.name
+			}
+			depth++
+			text = text[:0]
+			switch {
+			case depth == 3 && path[1] == "Blobs" && tok.name == "Blob":
+				item = &container.BlobItem{Properties: &container.BlobProperties{}}
+			case depth == 3 && path[1] == "Blobs" && tok.name == "BlobPrefix":
+				prefix = &container.BlobPrefix{}
+			case depth == 4 && tok.name == "Name":
+				encoded = tok.encoded
+			}
+			if tok.selfClosing {
+				if err := endElement(depth, &path, nil, item, prefix, &next, false); err != nil {
+					return nil, "", err
+				}
+				depth--
+			}
+		case tokEnd:
+			if depth == 0 || (depth <= len(path) && path[depth-1] != tok.name) {
+				return nil, "", errListXML
+			}
+			if err := endElement(depth, &path, text, item, prefix, &next, encoded); err != nil {
+				return nil, "", err
+			}
+			if depth == 3 && item != nil && tok.name == "Blob" {
+				if item.Name == nil {
+					return nil, "", errListXML
+				}
+				seg.BlobItems = append(seg.BlobItems, item)
+				item = nil
+			}
+			if depth == 3 && prefix != nil && tok.name == "BlobPrefix" {
+				if prefix.Name == nil {
+					return nil, "", errListXML
+				}
+				seg.BlobPrefixes = append(seg.BlobPrefixes, prefix)
+				prefix = nil
+			}
+			depth--
+			text = text[:0]
+		}
+	}
+}
+
+// endElement stores the text of the element closing at depth.
+func endElement(depth int, path *[6]string, text []byte, item *container.BlobItem, prefix *container.BlobPrefix, next *string, encoded bool) error {
+	switch {
+	case depth == 2 && path[1] == "NextMarker":
+		*next = string(text)
+	case depth == 4 && path[3] == "Name" && (item != nil || prefix != nil):
+		name := string(text)
+		if encoded {
+			var err error
+			if name, err = url.QueryUnescape(name); err != nil {
+				return err
+			}
+		}
+		if item != nil {
+			item.Name = &name
+		} else {
+			prefix.Name = &name
+		}
+	case depth == 5 && item != nil && path[3] == "Metadata":
+		// Only the keys a listing reads (the recorded time, the folder mark): the others would cost
+		// a map entry per blob for nothing.
+		key := strings.ToLower(path[4])
+		if key != MtimeKey && key != folderKey {
+			return nil
+		}
+		if item.Metadata == nil {
+			item.Metadata = make(map[string]*string, 1)
+		}
+		v := string(text)
+		item.Metadata[key] = &v
+	case depth == 5 && item != nil && path[3] == "Properties":
+		return property(item.Properties, path[4], text)
+	}
+	return nil
+}
+
+// property sets the listed properties a store.Entry is made of.
+func property(p *container.BlobProperties, name string, text []byte) error {
+	switch name {
+	case "Last-Modified":
+		t, err := time.Parse(http.TimeFormat, string(text))
+		if err != nil {
+			return err
+		}
+		p.LastModified = &t
+	case "Etag":
+		etag := azcore.ETag(string(text))
+		p.ETag = &etag
+	case "Content-Length":
+		n, err := strconv.ParseInt(string(text), 10, 64)
+		if err != nil {
+			return err
+		}
+		p.ContentLength = &n
+	case "Content-Type":
+		v := common(text)
+		p.ContentType = &v
+	case "Content-MD5":
+		if len(text) == 0 {
+			return nil
+		}
+		sum, err := base64.StdEncoding.DecodeString(string(text))
+		if err != nil {
+			return err
+		}
+		p.ContentMD5 = sum
+	case "AccessTier":
+		tier := azblob.AccessTier(common(text))
+		p.AccessTier = &tier
+	}
+	return nil
+}
+
+// common returns the values most blobs share without allocating a string for each.
+func common(b []byte) string {
+	for _, v := range commonValues {
+		if string(b) == v {
+			return v
+		}
+	}
+	return string(b)
+}
+
+var commonValues = [...]string{"application/octet-stream", "text/plain; charset=utf-8", "text/plain",
+	"Hot", "Cool", "Cold", "Archive"}
