@@ -147,8 +147,14 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
+	var scale []scaleRow
+	if cfg.only["scale"] { // only when asked for: it takes minutes and needs no emulator
+		if scale, err = scalePart(ctx, env); err != nil {
+			return err
+		}
+	}
 
-	report := renderReport(cfg, env, rows, flat, lat, time.Since(began))
+	report := renderReport(cfg, env, rows, flat, lat, scale, time.Since(began))
 	fmt.Println()
 	fmt.Print(report)
 	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
@@ -179,6 +185,7 @@ type config struct {
 	latNoopFiles  int
 	latLargeSize  int64
 	latConcs      []int
+	scaleFiles    []int
 }
 
 func (c config) wants(part string) bool { return len(c.only) == 0 || c.only[part] }
@@ -202,7 +209,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,lat-small,lat-noop,lat-large; latency = the three lat-* (default all)")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,lat-small,lat-noop,lat-large; latency = the three lat-* (default all but scale); scale = the scale run, only when named")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
 	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 20000, 2000 with -quick)")
@@ -215,6 +222,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.latSmallFiles, "lat-small-files", 0, "latency part: small files up and down (default 5000, 1000 with -quick)")
 	fs.IntVar(&c.latNoopFiles, "lat-noop-files", 0, "latency part: zero-byte files in the no-change sync (default 50000, 10000 with -quick)")
 	fs.Int64Var(&latLargeMiB, "lat-large-mib", 0, "latency part: size of the large file in MiB (default 1024, 257 with -quick)")
+	var scaleFiles string
+	fs.StringVar(&scaleFiles, "scale-files", "1000000,10000000", "scale run: entries in each no-change sync, comma-separated")
 	fs.StringVar(&latConcs, "lat-sdk-conc", "32,128", "latency part: concurrencies of the SDK loop (and of azsync via AZCOPY_CONCURRENCY_VALUE) for small files")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -226,12 +235,12 @@ func parseFlags(args []string) (config, error) {
 		c.only = map[string]bool{}
 		for p := range strings.SplitSeq(only, ",") {
 			switch p = strings.TrimSpace(p); p {
-			case "large", "small", "flat", "lat-small", "lat-noop", "lat-large":
+			case "large", "small", "flat", "lat-small", "lat-noop", "lat-large", "scale":
 				c.only[p] = true
 			case "latency":
 				c.only["lat-small"], c.only["lat-noop"], c.only["lat-large"] = true, true, true
 			default:
-				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, lat-small, lat-noop, lat-large, latency)", p)
+				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, lat-small, lat-noop, lat-large, latency, scale)", p)
 			}
 		}
 	}
@@ -269,12 +278,12 @@ func parseFlags(args []string) (config, error) {
 		}
 		c.rtts = append(c.rtts, d)
 	}
-	for v := range strings.SplitSeq(latConcs, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("-lat-sdk-conc: %q is not a positive number", v)
-		}
-		c.latConcs = append(c.latConcs, n)
+	var err error
+	if c.latConcs, err = positiveList("-lat-sdk-conc", latConcs); err != nil {
+		return c, err
+	}
+	if c.scaleFiles, err = positiveList("-scale-files", scaleFiles); err != nil {
+		return c, err
 	}
 	c.smallDirs = max(c.smallFiles/100, 1)
 	c.flatDirs = max(c.flatFiles/100, 10)
@@ -282,6 +291,19 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("sizes and concurrency must be positive (and -flat-files at least 10)")
 	}
 	return c, nil
+}
+
+// positiveList reads a comma-separated list of positive numbers.
+func positiveList(flag, list string) ([]int, error) {
+	var out []int
+	for v := range strings.SplitSeq(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s: %q is not a positive number", flag, v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // azsyncConcurrency is azsync's default AZCOPY_CONCURRENCY_VALUE on this machine, for the report.

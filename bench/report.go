@@ -13,7 +13,7 @@ import (
 )
 
 // renderReport is the Markdown the run prints and saves.
-func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []latRow, total time.Duration) string {
+func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []latRow, scale []scaleRow, total time.Duration) string {
 	var b strings.Builder
 	mode := "full"
 	if cfg.quick {
@@ -80,7 +80,27 @@ func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []l
 		}
 	}
 	renderLatency(&b, lat)
+	renderScale(&b, scale)
 	return b.String()
+}
+
+// renderScale is the scale run's table: memory and CPU of a no-change sync as the tree grows.
+func renderScale(b *strings.Builder, rows []scaleRow) {
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n## Scale: no-change sync, Blob → Blob, synthetic listings of zero-byte blobs, 1,000 per folder\n\n")
+	b.WriteString("| entries | wall s | CPU s | CPU µs/entry | peak RSS MiB | others CPU s |\n|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %d | %.1f | %.1f | %.1f | %.1f | %s |\n", r.n, r.m.wall.Seconds(), r.m.cpu.Seconds(),
+			r.m.cpu.Seconds()*1e6/float64(r.n), float64(r.m.rssKiB)/1024, otherCPU(row{m: r.m}))
+	}
+	first, last := rows[0], rows[len(rows)-1]
+	if len(rows) > 1 {
+		growth := float64(last.m.rssKiB)/float64(max(first.m.rssKiB, 1)) - 1
+		fmt.Fprintf(b, "\n- peak RSS from %d to %d entries: %+.1f %% (target ≤ +10 %%: %s); at %d: %.1f MiB (target ≤ 64 MiB: %s)\n",
+			first.n, last.n, 100*growth, verdict(growth <= 0.10), last.n, float64(last.m.rssKiB)/1024, verdict(last.m.rssKiB <= 64<<10))
+	}
 }
 
 // renderLatency is the latency part's table and the targets it measures.
