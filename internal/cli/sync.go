@@ -490,7 +490,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier,
 			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
-			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks},
+			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags},
 		Client: azcore.ClientOptions{
 			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,

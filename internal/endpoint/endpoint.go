@@ -37,6 +37,8 @@ type Options struct {
 	PutMD5      bool  // uploads store the whole-content MD5 as Content-MD5
 	// PreserveTier gives Blob→Blob copies the source's access tier (--s2s-preserve-access-tier).
 	PreserveTier bool
+	// PreserveTags gives Blob→Blob copies the source's index tags (--s2s-preserve-blob-tags).
+	PreserveTags bool
 	CheckMD5     transfer.CheckMD5 // downloads: --check-md5
 	// Warn reports a problem that does not fail a transfer (LogOnly MD5 mismatches).
 	Warn func(msg string)
@@ -53,7 +55,7 @@ func (o Options) local() local.Options {
 
 func (o Options) blob() blobstore.Options {
 	return blobstore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutBlobSize: o.PutBlobSize,
-		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier}
+		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags}
 }
 
 func (o Options) files() filestore.Options {

@@ -30,6 +30,9 @@ type Entry struct {
 	ContentType string
 	ETag        string // remote entries: lets ranged reads insist on one version of the content
 	AccessTier  string // blobs: Hot, Cool, Cold, Archive when the listing says
+	// Tags are a blob's index tags, listed only when Blob→Blob copies keep them
+	// (--s2s-preserve-blob-tags); nil otherwise.
+	Tags map[string]string
 	// Problem, when set, says the listed entry cannot be synced (a dangling symbolic link, or one
 	// leading into a loop): the walk counts it as a failed transfer and goes on.
 	Problem error

@@ -46,6 +46,8 @@ type Options struct {
 	PutMD5      bool  // store the whole-content MD5 as Content-MD5
 	// PreserveTier gives server-side copies the source's access tier (--s2s-preserve-access-tier).
 	PreserveTier bool
+	// PreserveTags lists index tags, and server-side copies set the source's (--s2s-preserve-blob-tags).
+	PreserveTags bool
 	// Retry is the client's retry policy, which Put Blob From URL narrows (see CopyFromURL).
 	Retry policy.RetryOptions
 }
@@ -121,7 +123,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 	return func(yield func(store.Entry, error) bool) {
 		pager := s.cc.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
 			Prefix:  &prefix,
-			Include: container.ListBlobsInclude{Metadata: true},
+			Include: container.ListBlobsInclude{Metadata: true, Tags: s.opts.PreserveTags},
 		})
 		// Stubs sort as "d" among blobs but stand for directory "d/", which may come later, even
 		// pages later: they wait here, in Key order, until the listing reaches their place.
@@ -256,6 +258,14 @@ func effectiveTime(md map[string]*string, lastModified *time.Time) time.Time {
 func entryOfItem(name string, b *container.BlobItem) store.Entry {
 	p := b.Properties
 	e := store.Entry{Name: name, ModTime: effectiveTime(b.Metadata, p.LastModified), MD5: p.ContentMD5}
+	if b.BlobTags != nil {
+		e.Tags = map[string]string{}
+		for _, t := range b.BlobTags.BlobTagSet {
+			if t.Key != nil && t.Value != nil {
+				e.Tags[*t.Key] = *t.Value
+			}
+		}
+	}
 	if p.ContentLength != nil {
 		e.Size = *p.ContentLength
 	}
@@ -506,7 +516,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 	}
 	if e.Size <= putBlobSize && !s.noPutFromURL.Load() {
 		done, err := s.putFromURL(ctx, bb, srcURL, &blockblob.UploadBlobFromURLOptions{
-			HTTPHeaders: headers, Metadata: meta, Tier: tier, SourceModifiedAccessConditions: sourceCond,
+			HTTPHeaders: headers, Metadata: meta, Tier: tier, SourceModifiedAccessConditions: sourceCond, Tags: e.Tags,
 		})
 		if done {
 			return err
@@ -527,7 +537,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 	if err != nil {
 		return err
 	}
-	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier})
+	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier, Tags: e.Tags})
 	return err
 }
 
