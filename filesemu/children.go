@@ -3,6 +3,9 @@ package filesemu
 import (
 	"hash/maphash"
 	"iter"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,6 +19,10 @@ import (
 type children struct {
 	byHash  map[uint64]*node
 	collide map[string]*node // nil until a collision
+	// byName is the entries sorted by name, as listings page through them; built
+	// by the first listing (under the store's read lock, hence atomic) and
+	// dropped by any change, so that paging through a big directory sorts it once.
+	byName atomic.Pointer[[]*node]
 }
 
 func newChildren(size int) *children { return &children{byHash: make(map[uint64]*node, size)} }
@@ -63,8 +70,19 @@ func (c *children) get(name string) *node {
 	return nil
 }
 
+// sorted returns the entries in name order.
+func (c *children) sorted() []*node {
+	if p := c.byName.Load(); p != nil {
+		return *p
+	}
+	out := slices.SortedFunc(c.all(), func(a, b *node) int { return strings.Compare(a.name, b.name) })
+	c.byName.Store(&out)
+	return out
+}
+
 // put adds n, replacing the entry whose name folds like n's.
 func (c *children) put(n *node) {
+	c.byName.Store(nil)
 	if c.collide != nil {
 		if key := foldName(n.name); c.collide[key] != nil {
 			c.collide[key] = n
@@ -84,6 +102,7 @@ func (c *children) put(n *node) {
 
 // remove drops n.
 func (c *children) remove(n *node) {
+	c.byName.Store(nil)
 	if h := foldHash(n.name); c.byHash[h] == n {
 		delete(c.byHash, h)
 		return

@@ -42,17 +42,18 @@ func parseListParams(q url.Values) (listParams, error) {
 	return p, nil
 }
 
-// page picks, from names sorted ascending, the indices of one page and the marker
-// of the next. Markers are opaque to clients: the next name, base64url-encoded,
-// so paging stays correct while entries are added or removed.
-func (p listParams) page(names []string) (idx []int, next string) {
-	start := sort.SearchStrings(names, p.from)
-	for i := start; i < len(names); i++ {
-		if !strings.HasPrefix(names[i], p.prefix) {
+// page picks, from n names sorted ascending (name(i) is the i-th), the indices
+// of one page and the marker of the next. Markers are opaque to clients: the
+// next name, base64url-encoded, so paging stays correct while entries are
+// added or removed.
+func (p listParams) page(n int, name func(int) string) (idx []int, next string) {
+	start := sort.Search(n, func(i int) bool { return name(i) >= p.from })
+	for i := start; i < n; i++ {
+		if !strings.HasPrefix(name(i), p.prefix) {
 			continue
 		}
 		if len(idx) == p.limit {
-			return idx, base64.RawURLEncoding.EncodeToString([]byte(names[i]))
+			return idx, base64.RawURLEncoding.EncodeToString([]byte(name(i)))
 		}
 		idx = append(idx, i)
 	}
@@ -133,11 +134,7 @@ func (s *Server) listShares(c *call) error {
 
 	s.store.mu.RLock()
 	shares := s.store.sortedShares()
-	names := make([]string, len(shares))
-	for i, sh := range shares {
-		names[i] = sh.name
-	}
-	idx, next := p.page(names)
+	idx, next := p.page(len(shares), func(i int) string { return shares[i].name })
 	for _, i := range idx {
 		if withSnapshots {
 			for _, snap := range shares[i].sortedSnapshots() {
@@ -278,16 +275,8 @@ func (s *Server) listDirectory(c *call) error {
 		s.store.mu.RUnlock()
 		return err
 	}
-	children := make([]*node, 0, dir.children.len())
-	for n := range dir.children.all() {
-		children = append(children, n)
-	}
-	sort.Slice(children, func(i, j int) bool { return children[i].name < children[j].name })
-	names := make([]string, len(children))
-	for i, n := range children {
-		names[i] = n.name
-	}
-	idx, next := p.page(names)
+	children := dir.children.sorted()
+	idx, next := p.page(len(children), func(i int) string { return children[i].name })
 	for _, i := range idx {
 		out.Entries.Items = append(out.Entries.Items, inc.item(children[i]))
 	}
