@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,6 +224,106 @@ func TestBlobToBlobRetriesTransientPutBlobFromURL(t *testing.T) {
 	}
 	down := t.TempDir()
 	if out, code := run(t, "sync", containerURL(direct, to), down, "--from-to=BlobLocal"); code != 0 {
+		t.Fatalf("download: %s", out)
+	}
+	checkFiles(t, down, want)
+}
+
+// TestExpiredSASSaysSo: a SAS past its expiry is named as such, with its time, and its signature is
+// never shown.
+func TestExpiredSASSaysSo(t *testing.T) {
+	expired, err := azurite.AccountSAS(time.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	writeFiles(t, src, map[string]int{"a.txt": 10})
+	out, code := run(t, "sync", src, azurite.Endpoint+"/"+newContainerName(t)+"?"+expired, "--from-to=LocalBlob")
+	if code != 1 || !strings.Contains(out, "the destination SAS expired at ") {
+		t.Fatalf("exit %d, want 1 and the expiry named:\n%s", code, out)
+	}
+	q, _ := url.ParseQuery(expired)
+	if strings.Contains(out, q.Get("sig")) {
+		t.Errorf("the signature is shown:\n%s", out)
+	}
+}
+
+// TestRefusedConnectionGivesUpSoon: nothing listens at the URL's port; the run shows each retry as it
+// happens, gives up after a few, and says what to check.
+func TestRefusedConnectionGivesUpSoon(t *testing.T) {
+	port, err := testenv.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	writeFiles(t, src, map[string]int{"a.txt": 10})
+	out, code := run(t, "sync", src, fmt.Sprintf("http://127.0.0.1:%d/%s/c?%s", port, testenv.DevAccount, sas), "--from-to=LocalBlob")
+	if code != 1 || !strings.Contains(out, "connection refused (nothing answers at that address") {
+		t.Fatalf("exit %d, want 1 and the refusal explained:\n%s", code, out)
+	}
+	if n := strings.Count(out, "retrying in about"); n != 2 {
+		t.Errorf("%d retries shown, want 2 (three tries):\n%s", n, out)
+	}
+}
+
+// isListing tells a List Blobs request for the given prefix.
+func isListing(r *http.Request, prefix string) bool {
+	q := r.URL.Query()
+	return r.Method == http.MethodGet && q.Get("comp") == "list" && q.Get("prefix") == prefix
+}
+
+// TestCutListing: a listing page whose answer ends half-way (a proxy that closed it cleanly: no
+// transport error, which the client's retries would take care of) is fetched again; one that is cut
+// every time fails the run with the real cause, the files scanned so far counted, nothing deleted.
+func TestCutListing(t *testing.T) {
+	direct := strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount)
+	src := t.TempDir()
+	sizes := map[string]int{}
+	for i := range 12 {
+		sizes[fmt.Sprintf("d%d/f%d.txt", i%3, i)] = 50 + i
+	}
+	want := writeFiles(t, src, sizes)
+	c := newContainerName(t)
+	if out, code := run(t, "sync", src, containerURL(direct, c), "--from-to=LocalBlob"); code != 0 {
+		t.Fatalf("seeding: %s", out)
+	}
+	extra := t.TempDir()
+	writeFiles(t, extra, map[string]int{"d2/extra.txt": 5})
+	if out, code := run(t, "sync", extra, containerURL(direct, c), "--from-to=LocalBlob"); code != 0 {
+		t.Fatalf("seeding the extra blob: %s", out)
+	}
+	for _, always := range []bool{false, true} {
+		var cuts atomic.Int32
+		proxy, err := testenv.NewFaultProxy(direct, func(_ int, r *http.Request) testenv.Fault {
+			if isListing(r, "d2/") && (always || cuts.Load() == 0) {
+				cuts.Add(1)
+				return testenv.Truncate
+			}
+			return testenv.Pass
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, code := run(t, "sync", src, containerURL(proxy.URL, c), "--from-to=LocalBlob", "--delete-destination=true")
+		proxy.Close()
+		if cuts.Load() == 0 {
+			t.Fatal("no listing was cut: the test proves nothing")
+		}
+		if !always {
+			if code != 0 || !strings.Contains(out, "Number of Deletions at Destination: 1") || !strings.Contains(out, "Files Scanned at Destination: 13") {
+				t.Fatalf("listing cut once: exit %d, want 0 with the extra blob deleted\n%s", code, out)
+			}
+			continue
+		}
+		if code != 1 || !strings.Contains(out, "the answer was cut short") {
+			t.Errorf("listing cut every time: exit %d, want 1 with the cause\n%s", code, out)
+		}
+		if !strings.Contains(out, "Files Scanned at Destination: 8") || !strings.Contains(out, "Number of Deletions at Destination: 0") {
+			t.Errorf("listing cut every time: the summary does not tell what was scanned and deleted\n%s", out)
+		}
+	}
+	down := t.TempDir()
+	if out, code := run(t, "sync", containerURL(direct, c), down, "--from-to=BlobLocal"); code != 0 {
 		t.Fatalf("download: %s", out)
 	}
 	checkFiles(t, down, want)

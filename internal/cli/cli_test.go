@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/azsync/azsync/internal/location"
 )
 
 func serviceError(t *testing.T, status int, code string) error {
@@ -111,5 +113,32 @@ func TestFlagTypoSuggestsTheNearestFlag(t *testing.T) {
 	Main([]string{"sync", "a", "b", "--zzzzzzzz"}, Env{Stdout: &out, Stderr: &errOut, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }})
 	if strings.Contains(errOut.String(), "did you mean") {
 		t.Errorf("a suggestion for a name far from every flag: %q", errOut.String())
+	}
+}
+
+func TestDescribeSaysWhenTheSASExpired(t *testing.T) {
+	j := &job{}
+	var err error
+	if j.src, j.dst, err = location.Resolve("/tmp/x", "https://acct.blob.core.windows.net/c?sv=2024-01-01&se=2020-05-01T10%3A00%3A00Z&sp=rl&sig=SECRETSIGNATURE", location.FromTo{}); err != nil {
+		t.Fatal(err)
+	}
+	got := j.describe(fmt.Errorf("listing https://acct.blob.core.windows.net/c: %w", serviceError(t, 403, "AuthenticationFailed")))
+	if !strings.Contains(got, "the destination SAS expired at 2020-05-01T10:00:00Z") || strings.Contains(got, "SECRETSIGNATURE") {
+		t.Errorf("describe() = %q", got)
+	}
+	// Other refusals keep their hint.
+	if got := j.describe(serviceError(t, 404, "ContainerNotFound")); !strings.Contains(got, "the container does not exist") {
+		t.Errorf("describe() = %q", got)
+	}
+}
+
+func TestDescribeTransportErrors(t *testing.T) {
+	_, err := http.Get("http://127.0.0.1:9/c?sig=SECRETSIGNATURE") // the discard port: nothing listens
+	if err == nil {
+		t.Skip("something listens on port 9")
+	}
+	got := describe(fmt.Errorf("reading container http://127.0.0.1:9/c: %w", err))
+	if !strings.Contains(got, "connection refused (nothing answers at that address") || strings.Contains(got, "SECRET") || strings.Contains(got, `Get "`) {
+		t.Errorf("describe() = %q", got)
 	}
 }

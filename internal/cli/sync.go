@@ -25,6 +25,7 @@ import (
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
+	"github.com/azsync/azsync/internal/retry"
 	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -126,19 +127,19 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	}
 	repOpts.Terminal, repOpts.DryRun = isTerminal(env.Stdout), f.dryRun
 	if len(args) != 2 {
-		return reportFailure(output.New(repOpts), usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
+		return reportFailure(output.New(repOpts), nil, usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
 	}
 	j, err := validate(cmd, env, g, f, args[0], args[1])
 	if err == nil {
 		err = outputLevelConflict(repOpts.Verbosity, f)
 	}
 	if err != nil {
-		return reportFailure(output.New(repOpts), err)
+		return reportFailure(output.New(repOpts), nil, err)
 	}
 	repOpts.FromTo = j.fromTo
 	r := &session{j: j, f: f, rep: output.New(repOpts), jobID: uuid.NewString()}
 	if r.log, err = openLog(env, r.jobID, j); err != nil {
-		return reportFailure(r.rep, err)
+		return reportFailure(r.rep, j, err)
 	}
 	defer r.log.Close()
 	r.engine = transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
@@ -146,7 +147,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	r.start = time.Now()
 	pair, err := r.openPair(ctx, env, g)
 	if err != nil {
-		return reportFailure(r.rep, err)
+		return reportFailure(r.rep, j, err)
 	}
 	r.log.Infof("names below are relative to %s (source) and %s (destination)", pair.Src.Display(""), pair.Dst.Display(""))
 	// The job starts once both ends are known to be usable: before that, a failure is one Error.
@@ -157,14 +158,14 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	return r.run(ctx, pair)
 }
 
-// reportFailure reports a fatal error through the reporter (one Error message in JSON mode), worded
-// as the reference words it, since scripts match on it.
-func reportFailure(rep *output.Reporter, err error) error {
+// reportFailure reports a fatal error of job j (nil before the flags are valid) through the
+// reporter (one Error message in JSON mode), worded as the reference words it, since scripts match on it.
+func reportFailure(rep *output.Reporter, j *job, err error) error {
 	prefix := output.SyncFailedPrefix
 	if errors.As(err, new(usageError)) {
 		prefix = output.BadInputPrefix
 	}
-	rep.Error(prefix + describe(err))
+	rep.Error(prefix + j.describe(err))
 	return errReported
 }
 
@@ -194,7 +195,12 @@ func openLog(env Env, jobID string, j *job) (*logging.Logger, error) {
 
 // openPair opens both ends and, unless this is a dry run, creates what the destination needs.
 func (r *session) openPair(ctx context.Context, env Env, g *globalFlags) (*endpoint.Pair, error) {
-	cfg, err := endpointConfig(env, g, r.f, r.j, r.engine, r.log)
+	// Every retry is shown as it happens and logged: a run that waits says what it waits for.
+	notify := func(msg string) {
+		r.log.Warnf("%s", msg)
+		r.rep.Warn(logging.Redact(msg))
+	}
+	cfg, err := endpointConfig(env, g, r.f, r.j, r.engine, r.log, notify)
 	if err != nil {
 		return nil, err
 	}
@@ -212,9 +218,9 @@ func (r *session) openPair(ctx context.Context, env Env, g *globalFlags) (*endpo
 
 // run syncs the pair with progress, then logs and prints the summary.
 func (r *session) run(ctx context.Context, pair *endpoint.Pair) error {
-	s := syncer.New(pair.Src, pair.Dst, r.syncOptions(), observer{rep: r.rep, log: r.log})
+	s := syncer.New(pair.Src, pair.Dst, r.syncOptions(), observer{rep: r.rep, log: r.log, job: r.j})
 	snapshot := func(status output.JobStatus) output.Stats {
-		st := stats(s, r.jobID, time.Since(r.start), status)
+		st := stats(s, r.j, r.jobID, time.Since(r.start), status)
 		st.SymlinksSkipped, st.SpecialFilesSkipped = pair.SkippedLinks()
 		return st
 	}
@@ -300,7 +306,7 @@ func jobStatus(o syncer.Outcome) output.JobStatus {
 	return output.Failed
 }
 
-func stats(s *syncer.Syncer, jobID string, elapsed time.Duration, status output.JobStatus) output.Stats {
+func stats(s *syncer.Syncer, j *job, jobID string, elapsed time.Duration, status output.JobStatus) output.Stats {
 	st := &s.Stats
 	out := output.Stats{
 		JobID:                   jobID,
@@ -322,7 +328,7 @@ func stats(s *syncer.Syncer, jobID string, elapsed time.Duration, status output.
 		Status:                  status,
 	}
 	for _, f := range st.Failures() {
-		out.FailedTransfers = append(out.FailedTransfers, output.Failure{Src: f.Src, Dst: f.Dst, Err: describe(f.Err)})
+		out.FailedTransfers = append(out.FailedTransfers, output.Failure{Src: f.Src, Dst: f.Dst, Err: j.describe(f.Err)})
 	}
 	return out
 }
@@ -469,7 +475,7 @@ func bufferBytes(v string) (int64, error) {
 	return int64(gb * (1 << 30)), nil
 }
 
-func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger) (endpoint.Config, error) {
+func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger, notify func(string)) (endpoint.Config, error) {
 	suffixes, err := auth.TrustedSuffixes(g.trustedSuffixes)
 	if err != nil {
 		return endpoint.Config{}, usageError{err}
@@ -485,17 +491,21 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	// The storage services do not redirect; following one could carry a token to another host,
 	// past the policy that guards where tokens go.
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	retryOpts := policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
+		RetryDelay: 400 * time.Millisecond, MaxRetryDelay: 20 * time.Second}
+	perCall, perRetry := retry.Policies(retryOpts, notify)
 	return endpoint.Config{
 		Stores: endpoint.Options{Engine: engine, BlockSize: j.blockSize, PutBlobSize: j.putBlobSize,
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier,
 			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
-			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags},
+			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags, Notify: notify},
 		Client: azcore.ClientOptions{
-			Transport: &http.Client{Transport: tr, CheckRedirect: noRedirects},
-			Retry: policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
-				RetryDelay: 400 * time.Millisecond, MaxRetryDelay: 20 * time.Second},
-			Telemetry: policy.TelemetryOptions{ApplicationID: "azsync/" + Version},
+			Transport:        &http.Client{Transport: tr, CheckRedirect: noRedirects},
+			Retry:            retryOpts,
+			PerCallPolicies:  []policy.Policy{perCall},
+			PerRetryPolicies: []policy.Policy{perRetry},
+			Telemetry:        policy.TelemetryOptions{ApplicationID: "azsync/" + Version},
 		},
 		Credential:      cred,
 		TrustedSuffixes: suffixes,
@@ -507,6 +517,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 type observer struct {
 	rep *output.Reporter
 	log *logging.Logger
+	job *job
 }
 
 func (o observer) DryRunCopy(src, dst string) { o.rep.DryRunCopy(src, dst) }
@@ -524,7 +535,7 @@ func (o observer) Warn(msg string) {
 // without opening the log.
 func (o observer) Failed(err error) {
 	o.log.Errorf("%v", err)
-	o.rep.Warn(describe(err))
+	o.rep.Warn(o.job.describe(err))
 }
 
 func (o observer) PromptDelete(ctx context.Context, target, dest string) (syncer.Answer, error) {

@@ -46,6 +46,8 @@ type Options struct {
 	Hashes *hashcache.Config
 	// FollowSymlinks lists a local symbolic link as what it points to (--follow-symlinks).
 	FollowSymlinks bool
+	// Notify is told of each re-read of a download body and re-asked listing page (Blob).
+	Notify func(msg string)
 }
 
 func (o Options) local() local.Options {
@@ -55,7 +57,7 @@ func (o Options) local() local.Options {
 
 func (o Options) blob() blobstore.Options {
 	return blobstore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutBlobSize: o.PutBlobSize,
-		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags}
+		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags, Notify: o.Notify}
 }
 
 func (o Options) files() filestore.Options {

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Kind is the kind of storage a location refers to.
@@ -443,4 +444,19 @@ func displayRaw(arg string) string {
 		}
 	}
 	return RedactURL(arg)
+}
+
+// SASExpiry is the expiry (se=) of the location's SAS, when it has one that parses.
+func (l Location) SASExpiry() (time.Time, bool) {
+	q, err := url.ParseQuery(l.SAS)
+	if err != nil || q.Get("se") == "" {
+		return time.Time{}, false
+	}
+	// The service takes ISO 8601 UTC times, with or without seconds, or a date alone.
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02"} {
+		if t, err := time.Parse(layout, q.Get("se")); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"sync"
 )
 
@@ -13,11 +14,14 @@ import (
 type Fault int
 
 const (
-	Pass      Fault = iota // forward it
-	Busy                   // answer 503 ServerBusy, as a throttled account does
-	Internal               // answer 500 InternalError
-	Reset                  // drop the connection without an answer
-	Forbidden              // answer 403 AuthorizationFailure (permanent)
+	Pass           Fault = iota // forward it
+	Busy                        // answer 503 ServerBusy, as a throttled account does
+	Internal                    // answer 500 InternalError
+	Reset                       // drop the connection without an answer
+	Forbidden                   // answer 403 AuthorizationFailure (permanent)
+	CutBody                     // forward it, send the answer's headers and half its body, then drop the connection
+	BusyRetryAfter              // answer 503 ServerBusy with Retry-After: 1
+	Truncate                    // forward it and end the answer cleanly after half its body, as a cut proxy does
 )
 
 // FaultProxy forwards to a service and injects faults chosen per request by a rule, so tests can
@@ -53,19 +57,32 @@ func NewFaultProxy(target string, rule func(n int, r *http.Request) Fault) (*Fau
 			serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
 		case Internal:
 			serviceError(w, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
+		case BusyRetryAfter:
+			w.Header().Set("Retry-After", "1")
+			serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
 		case Forbidden:
 			serviceError(w, http.StatusForbidden, "AuthorizationFailure", "This request is not authorized to perform this operation.")
 		case Reset:
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					if tcp, ok := conn.(*net.TCPConn); ok {
-						tcp.SetLinger(0) // RST, not FIN
-					}
-					conn.Close()
-					return
-				}
+			reset(w)
+		case CutBody, Truncate:
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
 			}
-			panic(http.ErrAbortHandler)
+			if f == Truncate {
+				// No length: the half body ends as if it were whole, and the connection closes.
+				w.Header().Del("Content-Length")
+				w.Header().Set("Connection", "close")
+				w.WriteHeader(rec.Code)
+				w.Write(body[:len(body)/2])
+				return
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(rec.Code)
+			w.Write(body[:len(body)/2])
+			reset(w)
 		default:
 			rp.ServeHTTP(w, r)
 		}
@@ -78,6 +95,21 @@ func NewFaultProxy(target string, rule func(n int, r *http.Request) Fault) (*Fau
 	p.server.Start()
 	p.URL = p.server.URL
 	return p, nil
+}
+
+// reset drops the connection with a TCP RST, after whatever was written so far.
+func reset(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, buf, err := hj.Hijack(); err == nil {
+			buf.Flush()
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				tcp.SetLinger(0) // RST, not FIN
+			}
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func serviceError(w http.ResponseWriter, status int, code, msg string) {

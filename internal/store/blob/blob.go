@@ -23,6 +23,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -30,6 +31,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/azsync/azsync/internal/retry"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -50,6 +52,8 @@ type Options struct {
 	PreserveTags bool
 	// Retry is the client's retry policy, which Put Blob From URL narrows (see CopyFromURL).
 	Retry policy.RetryOptions
+	// Notify, when set, is told of each re-read of a download's body after a cut connection.
+	Notify func(msg string)
 }
 
 // Store is the blobs under a prefix of one container.
@@ -121,15 +125,18 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		prefix += dir + "/"
 	}
 	return func(yield func(store.Entry, error) bool) {
-		pager := s.cc.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
-			Prefix:  &prefix,
-			Include: container.ListBlobsInclude{Metadata: true, Tags: s.opts.PreserveTags},
-		})
+		pager := func(marker *string) *runtime.Pager[container.ListBlobsHierarchyResponse] {
+			return s.cc.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{
+				Prefix: &prefix, Marker: marker, Include: container.ListBlobsInclude{Metadata: true, Tags: s.opts.PreserveTags},
+			})
+		}
 		// Stubs sort as "d" among blobs but stand for directory "d/", which may come later, even
 		// pages later: they wait here, in Key order, until the listing reaches their place.
 		var stubs, page []store.Entry
-		for pager.More() {
-			seg, err := nextPage(ctx, pager)
+		fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsHierarchyResponse]) (*container.BlobHierarchyListSegment, *string, error) {
+			return nextPage(ctx, p)
+		}
+		for seg, err := range pages(ctx, pager, fetch, s.notifier(dir)) {
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
@@ -183,6 +190,61 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 	}
 }
 
+// listRetries is how many times a listing page is asked for again when its answer ended early. The
+// client retries failed connections itself, but an answer that a proxy closed cleanly half-way
+// arrives as a whole, malformed body, which it does not retry.
+const listRetries = 3
+
+// pages yields the pages of a listing, each fetched from a pager. A page whose answer was cut short
+// is asked for again with a new pager from the marker it was asked for with, so no entry is lost or
+// yielded twice.
+func pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pager[T],
+	fetch func(context.Context, *runtime.Pager[T]) (P, *string, error), notify func(string)) iter.Seq2[P, error] {
+	return func(yield func(P, error) bool) {
+		var marker *string
+		p, cuts := pager(nil), 0
+		for p.More() {
+			page, next, err := fetch(ctx, p)
+			if err != nil && cutShort(err) && ctx.Err() == nil {
+				if cuts++; cuts <= listRetries {
+					notify(fmt.Sprintf("the answer was cut short; asking again (%d of %d): %v", cuts, listRetries, err))
+					p = pager(marker)
+					continue
+				}
+				err = fmt.Errorf("the answer was cut short %d times: %w", cuts, err)
+			}
+			if err != nil {
+				yield(page, err)
+				return
+			}
+			marker, cuts = next, 0
+			if !yield(page, nil) {
+				return
+			}
+		}
+	}
+}
+
+// errEmptyPage is a listing answer without its list of blobs (an empty body decodes as one).
+var errEmptyPage = errors.New("the service's listing answer holds no list of blobs")
+
+// cutShort reports an answer whose body ended early: the SDK reads it as malformed XML (an error it
+// does not wrap) or an early end of input.
+func cutShort(err error) bool {
+	var re *azcore.ResponseError
+	return !errors.As(err, &re) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errEmptyPage) ||
+		strings.HasPrefix(err.Error(), "unmarshalling type "))
+}
+
+// notifier tells Notify, when set, about a listing of dir.
+func (s *Store) notifier(dir string) func(string) {
+	return func(msg string) {
+		if s.opts.Notify != nil {
+			s.opts.Notify("listing " + s.Display(dir) + ": " + msg)
+		}
+	}
+}
+
 func byKey(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) }
 
 // yieldEach yields every blob under a prefix that cannot be a directory on a file system ("a//",
@@ -190,14 +252,22 @@ func byKey(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Ke
 // whole prefix at once. They sort where the prefix did, so the listing stays in Key order.
 func (s *Store) yieldEach(ctx context.Context, prefix string, yield func(store.Entry, error) bool) bool {
 	full := s.prefix + prefix
-	pager := s.cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &full})
-	for pager.More() {
-		resp, err := pager.NextPage(ctx)
+	pager := func(marker *string) *runtime.Pager[container.ListBlobsFlatResponse] {
+		return s.cc.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &full, Marker: marker})
+	}
+	fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsFlatResponse]) (*container.BlobFlatListSegment, *string, error) {
+		resp, err := p.NextPage(ctx)
+		if err == nil && resp.Segment == nil {
+			err = errEmptyPage
+		}
+		return resp.Segment, resp.NextMarker, err
+	}
+	for seg, err := range pages(ctx, pager, fetch, s.notifier(prefix)) {
 		if err != nil {
 			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(prefix), err))
 			return false
 		}
-		for _, b := range resp.Segment.BlobItems {
+		for _, b := range seg.BlobItems {
 			if !yield(entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b), nil) {
 				return false
 			}
@@ -336,13 +406,18 @@ func isStatus(err error, code int) bool {
 // Open returns ranged reads of the blob, each insisting on the listed version (If-Match), so a blob that
 // changes during a download fails the transfer instead of producing a mix of two versions.
 func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
-	return &blobSource{client: s.cc.NewBlobClient(s.prefix + e.Name), etag: e.ETag}, nil
+	return &blobSource{client: s.cc.NewBlobClient(s.prefix + e.Name), etag: e.ETag, display: s.Display(e.Name), notify: s.opts.Notify}, nil
 }
 
 type blobSource struct {
-	client *azblob.Client
-	etag   string
+	client  *azblob.Client
+	etag    string
+	display string
+	notify  func(string)
 }
+
+// bodyRetries is how many times a download's body is read again after its connection was cut.
+const bodyRetries = 5
 
 func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 	if len(p) == 0 {
@@ -360,7 +435,15 @@ func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 		}
 		return err
 	}
-	body := resp.NewRetryReader(ctx, &azblob.RetryReaderOptions{MaxRetries: 5})
+	again := &azblob.RetryReaderOptions{MaxRetries: bodyRetries}
+	if b.notify != nil {
+		again.OnFailedRead = func(failures int32, err error, r azblob.HTTPRange, willRetry bool) {
+			if willRetry {
+				b.notify(fmt.Sprintf("reading %s again from byte %d (%d of %d): %v", b.display, r.Offset, failures, bodyRetries, err))
+			}
+		}
+	}
+	body := resp.NewRetryReader(ctx, again)
 	defer body.Close()
 	if _, err := io.ReadFull(body, p); err != nil {
 		return fmt.Errorf("reading range %d-%d: %w", off, off+int64(len(p))-1, err)
@@ -547,10 +630,10 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 // 500 an emulator answers), which holds for the rest of the run, or it answered 500 InternalError,
 // which is not retried here since the block path retries each of its own requests.
 func (s *Store) putFromURL(ctx context.Context, bb *blockblob.Client, srcURL string, opts *blockblob.UploadBlobFromURLOptions) (done bool, err error) {
-	retry := s.opts.Retry
-	retry.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+	narrowed := s.opts.Retry
+	narrowed.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout}
-	_, err = bb.UploadBlobFromURL(policy.WithRetryOptions(ctx, retry), srcURL, opts)
+	_, err = bb.UploadBlobFromURL(retry.WithOptions(ctx, narrowed), srcURL, opts)
 	var re *azcore.ResponseError
 	switch {
 	case !errors.As(err, &re):

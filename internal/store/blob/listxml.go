@@ -66,19 +66,20 @@ func (FastListing) Do(req *policy.Request) (*http.Response, error) {
 // nextPage fetches one page of a hierarchical listing, decoded by FastListing when the client has it.
 func nextPage(ctx context.Context, pager interface {
 	NextPage(context.Context) (container.ListBlobsHierarchyResponse, error)
-}) (*container.BlobHierarchyListSegment, error) {
+}) (*container.BlobHierarchyListSegment, *string, error) {
 	sink := &pageSink{}
 	resp, err := pager.NextPage(context.WithValue(ctx, pageKey{}, sink))
-	if err != nil {
-		return nil, err
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case sink.done:
+		return sink.seg, resp.NextMarker, nil
+	case resp.Segment == nil:
+		// An empty body decodes without error: taken for an empty directory, it would hide every
+		// entry of the page (and, at a source, have them deleted at the destination).
+		return nil, nil, errEmptyPage
 	}
-	if sink.done {
-		return sink.seg, nil
-	}
-	if resp.Segment == nil {
-		return &container.BlobHierarchyListSegment{}, nil
-	}
-	return resp.Segment, nil
+	return resp.Segment, resp.NextMarker, nil
 }
 
 var errListXML = errors.New("unexpected List Blobs XML")
