@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"iter"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrNotExist is returned (wrapped) when an entry or a root does not exist.
@@ -248,4 +250,22 @@ type LeftoverRemover interface {
 // missing.
 type RealDirs interface {
 	RealDirs()
+}
+
+// Printable escapes the control characters of a name for display (a newline as \n, an escape as
+// \x1b), so that a hostile name can neither split a line of output nor drive the terminal.
+func Printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

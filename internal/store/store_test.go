@@ -26,3 +26,16 @@ func TestTempName(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain/ü.txt":      "plain/ü.txt",
+		"two\nlines":       `two\nlines`,
+		"esc\x1b[31mred":   `esc\x1b[31mred`,
+		"tab\tand\u0085nl": `tab\tand\u0085nl`,
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -356,3 +356,31 @@ func TestCompareHashRunsInCheckersAndHandsTheMD5ToTheCopy(t *testing.T) {
 		t.Errorf("%d hashes ran at once with 3 checkers", most)
 	}
 }
+
+// nameChecking refuses names with a backslash, as Blob storage does.
+type nameChecking struct{ *memStore }
+
+func (nameChecking) CheckName(name string) error {
+	if strings.Contains(name, `\`) {
+		return errors.New("refused")
+	}
+	return nil
+}
+
+// Refused names are scanned files that failed: the summary adds up (scanned = completed + failed +
+// skipped), and a refused name the filters leave out is not looked at at all.
+func TestRefusedNamesAreCounted(t *testing.T) {
+	src := newMem(map[string]memstore.File{"ok": memFile("1", at(1)), `a\b`: memFile("2", at(1)), `c\d`: memFile("3", at(1)), `x\y.tmp`: memFile("4", at(1)), "same": memFile("5", at(1))})
+	dst := nameChecking{newMem(map[string]memstore.File{`c\d`: memFile("old", at(0)), "same": memFile("5", at(1))})}
+	opts := Options{Filter: mustFilter(t, filter.Options{ExcludePattern: "*.tmp"}), Recursive: true, Concurrency: 2, ListParallelism: 1}
+	s := New(src, dst, opts, &recorder{})
+	if out, _ := s.Run(context.Background(), nil, false); out != CompletedWithErrors {
+		t.Fatalf("outcome %v", out)
+	}
+	st := &s.Stats
+	scanned, done, failed, skipped := st.SourceFiles.Load(), st.CopiesDone.Load(), st.CopiesFailed.Load(), st.Skipped.Load()
+	if scanned != 4 || done != 1 || failed != 2 || skipped != 1 || st.DestinationFiles.Load() != 2 {
+		t.Errorf("scanned %d (want 4), completed %d (1), failed %d (2), skipped %d (1), at destination %d (2)",
+			scanned, done, failed, skipped, st.DestinationFiles.Load())
+	}
+}

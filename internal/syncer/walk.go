@@ -116,11 +116,8 @@ func prefetch(ctx context.Context, seq iter.Seq2[store.Entry, error]) iter.Seq2[
 
 func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 	s := w.s
-	if !w.sourceValid(e) {
-		return
-	}
 	if e.IsDir {
-		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) && w.markDir(ctx, e, store.Entry{}) {
+		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) && w.sourceValid(e) && w.markDir(ctx, e, store.Entry{}) {
 			w.descend(ctx, e.Name, true, false, nil)
 		}
 		return
@@ -129,7 +126,9 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 		return
 	}
 	s.countSource(e)
-	s.emit(ctx, Item{Op: Copy, Src: e, Dst: e.Name})
+	if w.sourceValid(e) {
+		s.emit(ctx, Item{Op: Copy, Src: e, Dst: e.Name})
+	}
 }
 
 func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doomed) {
@@ -159,11 +158,8 @@ func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doome
 
 func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	s := w.s
-	if !w.sourceValid(src) {
-		return
-	}
 	if src.IsDir {
-		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) && w.markDir(ctx, src, dst) {
+		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) && w.sourceValid(src) && w.markDir(ctx, src, dst) {
 			w.descend(ctx, src.Name, true, true, nil)
 		}
 		return
@@ -173,7 +169,9 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	}
 	s.countSource(src)
 	s.Stats.DestinationFiles.Add(1)
-	s.compare(ctx, src, dst)
+	if w.sourceValid(src) {
+		s.compare(ctx, src, dst)
+	}
 }
 
 // markDir plans a directory the destination lacks (dst is the zero Entry when it is missing
@@ -199,7 +197,8 @@ func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
 
 // sourceValid fails a source entry whose name cannot be synced safely, or that the destination
 // cannot hold under the same name, counting it as a failed transfer so that the run reports it and
-// holds deletions back.
+// holds deletions back. It is asked only about entries the filters let through, already counted as
+// scanned, so that the summary adds up.
 func (w *walker) sourceValid(e store.Entry) bool {
 	err := e.Problem
 	if err == nil {

@@ -64,8 +64,8 @@ func New(root string, opts Options) *Store {
 
 func (s *Store) path(name string) string { return filepath.Join(s.root, filepath.FromSlash(name)) }
 
-// Display shows the local path of name.
-func (s *Store) Display(name string) string { return s.path(name) }
+// Display shows the local path of name, its control characters escaped.
+func (s *Store) Display(name string) string { return store.Printable(s.path(name)) }
 
 // List yields the regular files and folders of dir. Symbolic links are skipped and counted, unless
 // FollowSymlinks is set (see links.go); special files (devices, pipes, sockets) are skipped and
