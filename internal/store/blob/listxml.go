@@ -114,6 +114,9 @@ func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, er
 				(depth == 5 && (path[3] == "Properties" || path[3] == "Metadata")) {
 				return nil, "", errListXML // a value with elements inside: not a listing this reads
 			}
+			if depth == 3 && path[2] == "Blob" && tok.name == "Tags" {
+				return nil, "", errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
+			}
 			if depth < len(path) {
 				path[depth] = tok.name
 			}

@@ -125,3 +125,13 @@ func FuzzDecodeListing(f *testing.F) {
 		}
 	})
 }
+
+// A page listing index tags goes to the SDK's decoder, which reads them; the scanner does not.
+func TestDecodeListingLeavesTagsToTheSDK(t *testing.T) {
+	page := `<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs><Blob><Name>a</Name>` +
+		`<Properties><Content-Length>1</Content-Length></Properties>` +
+		`<Tags><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tags></Blob></Blobs><NextMarker/></EnumerationResults>`
+	if _, _, err := decodeListing([]byte(page)); err == nil {
+		t.Error("a listing with tags was decoded by the scanner, which drops them")
+	}
+}
