@@ -2,7 +2,7 @@
 // same datasets with azsync and with a straightforward Azure SDK loop, verifies every download byte
 // for byte, and prints a Markdown table of wall time, throughput, CPU time and peak memory.
 //
-//	npm ci && go run ./bench           # full run (1 GiB file, 20,000 small files, 30,000-file tree)
+//	npm ci && go run ./bench           # full run (1 GiB file, 10,000 small files, 20,000-file tree, hash, latency)
 //	npm ci && go run ./bench -quick    # about two minutes
 //
 // See bench/README.md for how to read the table.
@@ -143,6 +143,14 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
+	var hash *hashResult
+	err = part("hash", func() error {
+		hash, err = hashPart(ctx, env, cfg.hashSize, 1024)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	lat, err := latencyPart(ctx, env, part)
 	if err != nil {
 		return err
@@ -154,7 +162,7 @@ func run(cfg config) error {
 		}
 	}
 
-	report := renderReport(cfg, env, rows, flat, lat, scale, time.Since(began))
+	report := renderReport(cfg, env, rows, flat, hash, lat, scale, time.Since(began))
 	fmt.Println()
 	fmt.Print(report)
 	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
@@ -186,6 +194,7 @@ type config struct {
 	latLargeSize  int64
 	latConcs      []int
 	scaleFiles    []int
+	hashSize      int64
 }
 
 func (c config) wants(part string) bool { return len(c.only) == 0 || c.only[part] }
@@ -209,11 +218,11 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,lat-small,lat-noop,lat-large; latency = the three lat-* (default all but scale); scale = the scale run, only when named")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,lat-small,lat-noop,lat-large; latency = the three lat-* (default all but scale); scale = the scale run, only when named")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
-	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 20000, 2000 with -quick)")
-	fs.IntVar(&c.flatFiles, "flat-files", 0, "files in the memory-flatness tree, 100 per folder (default 30000, 10000 with -quick)")
+	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 10000, 2000 with -quick)")
+	fs.IntVar(&c.flatFiles, "flat-files", 0, "files in the memory-flatness tree, 100 per folder (default 20000, 10000 with -quick)")
 	fs.IntVar(&c.conc, "sdk-concurrency", 32, "goroutines / block concurrency of the SDK baseline")
 	fs.IntVar(&c.runs, "runs", 1, "take every dataset measurement this many times and keep the median")
 	var rtts, latConcs string
@@ -223,6 +232,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.latNoopFiles, "lat-noop-files", 0, "latency part: zero-byte files in the no-change sync (default 50000, 10000 with -quick)")
 	fs.Int64Var(&latLargeMiB, "lat-large-mib", 0, "latency part: size of the large file in MiB (default 1024, 257 with -quick)")
 	var scaleFiles string
+	var hashMiB int64
+	fs.Int64Var(&hashMiB, "hash-mib", 0, "hash part: size of the tree of 1,024 files in MiB (default 1024, 256 with -quick)")
 	fs.StringVar(&scaleFiles, "scale-files", "1000000,10000000", "scale run: entries in each no-change sync, comma-separated")
 	fs.StringVar(&latConcs, "lat-sdk-conc", "32,128", "latency part: concurrencies of the SDK loop (and of azsync via AZCOPY_CONCURRENCY_VALUE) for small files")
 	if err := fs.Parse(args); err != nil {
@@ -235,12 +246,12 @@ func parseFlags(args []string) (config, error) {
 		c.only = map[string]bool{}
 		for p := range strings.SplitSeq(only, ",") {
 			switch p = strings.TrimSpace(p); p {
-			case "large", "small", "flat", "lat-small", "lat-noop", "lat-large", "scale":
+			case "large", "small", "flat", "hash", "lat-small", "lat-noop", "lat-large", "scale":
 				c.only[p] = true
 			case "latency":
 				c.only["lat-small"], c.only["lat-noop"], c.only["lat-large"] = true, true, true
 			default:
-				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, lat-small, lat-noop, lat-large, latency, scale)", p)
+				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, hash, lat-small, lat-noop, lat-large, latency, scale)", p)
 			}
 		}
 	}
@@ -252,10 +263,10 @@ func parseFlags(args []string) (config, error) {
 			}
 		}
 	}
-	def(&c.smallFiles, 20000, 2000)
+	def(&c.smallFiles, 10000, 2000)
 	// Azurite answers each hierarchical listing by scanning every blob it holds, and uploads about
-	// 400 tiny files a second on two cores: 30,000 files keep the probe near two minutes.
-	def(&c.flatFiles, 30000, 10000)
+	// 400 tiny files a second on two cores: 20,000 files keep the probe near a minute and a half.
+	def(&c.flatFiles, 20000, 10000)
 	if largeMiB == 0 {
 		largeMiB = 1024
 		if c.quick {
@@ -271,6 +282,13 @@ func parseFlags(args []string) (config, error) {
 		latLargeMiB = largeMiB
 	}
 	c.latLargeSize = latLargeMiB << 20
+	if hashMiB == 0 {
+		hashMiB = 1024
+		if c.quick {
+			hashMiB = 256
+		}
+	}
+	c.hashSize = hashMiB << 20
 	for v := range strings.SplitSeq(rtts, ",") {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil || d < 0 {

@@ -13,7 +13,7 @@ import (
 )
 
 // renderReport is the Markdown the run prints and saves.
-func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []latRow, scale []scaleRow, total time.Duration) string {
+func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *hashResult, lat []latRow, scale []scaleRow, total time.Duration) string {
 	var b strings.Builder
 	mode := "full"
 	if cfg.quick {
@@ -79,9 +79,30 @@ func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, lat []l
 				float64(full.m.rssKiB)/float64(max(small.m.rssKiB, 1)), flatParts)
 		}
 	}
+	renderHash(&b, hash)
 	renderLatency(&b, lat)
 	renderScale(&b, scale)
 	return b.String()
+}
+
+// renderHash is the hash part's table: --compare-hash=MD5 on an unchanged tree, with the hash cache.
+func renderHash(b *strings.Builder, h *hashResult) {
+	if h == nil {
+		return
+	}
+	fmt.Fprintf(b, "\n## --compare-hash=MD5 on an unchanged tree (%s, Local → Blob)\n\n", h.title)
+	b.WriteString("| run | wall s | CPU s | peak RSS MiB | Azurite CPU s | others CPU s |\n|---|--:|--:|--:|--:|--:|\n")
+	for _, r := range []struct {
+		name string
+		r    row
+	}{{"`--compare-hash=MD5` no-change sync, empty cache (reads every file)", h.first},
+		{"plain no-change sync (median of 3)", h.plain}, {"`--compare-hash=MD5` no-change sync, cache filled (median of 3)", h.hot}} {
+		fmt.Fprintf(b, "| %s | %.2f | %.2f | %.0f | %s | %s |\n", r.name, r.r.m.wall.Seconds(), r.r.m.cpu.Seconds(),
+			float64(r.r.m.rssKiB)/1024, serverCPU(r.r), otherCPU(r.r))
+	}
+	v := h.hot.m.wall.Seconds() / h.plain.m.wall.Seconds()
+	fmt.Fprintf(b, "\n- hashed ÷ plain no-change sync: **%.2f ×** wall, %.2f × CPU (target ≤ 1.1 × wall: %s)\n",
+		v, h.hot.m.cpu.Seconds()/max(h.plain.m.cpu.Seconds(), 1e-9), verdict(v <= 1.1))
 }
 
 // renderScale is the scale run's table: memory and CPU of a no-change sync as the tree grows.
