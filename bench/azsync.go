@@ -46,7 +46,8 @@ func (e *benchEnv) runAzsyncEnv(ctx context.Context, label string, env []string,
 	if err != nil {
 		return m, s, fmt.Errorf("%s: %w", cmdLine(cmd), err)
 	}
-	if s.status != "Completed" || s.failed != 0 || s.completed != s.transfers {
+	// Folders created on Azure Files count among the completed transfers, not among the file ones.
+	if s.status != "Completed" || s.failed != 0 || s.completed < s.transfers {
 		return m, s, fmt.Errorf("%s: job %s, %d of %d transfers completed, %d failed", cmdLine(cmd), s.status, s.completed, s.transfers, s.failed)
 	}
 	if e.profDir != "" {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/azsync/azsync/filesemu"
 )
 
 // The latency part: the same jobs as a user on a real network does them, through a latencyProxy at
@@ -21,7 +23,7 @@ type latRow struct {
 	rtt time.Duration
 }
 
-// latencyPart runs the three latency scenarios, each against an emulator of its own.
+// latencyPart runs the latency scenarios, each against an emulator of its own.
 func latencyPart(ctx context.Context, e *benchEnv, part func(name string, fn func() error) error) ([]latRow, error) {
 	var rows []latRow
 	root := filepath.Join(e.work, "latency")
@@ -33,6 +35,21 @@ func latencyPart(ctx context.Context, e *benchEnv, part func(name string, fn fun
 		}
 		defer os.RemoveAll(d.dir)
 		r, err := latencySmall(ctx, e, d)
+		rows = append(rows, r...)
+		return err
+	})
+	if err != nil {
+		return rows, err
+	}
+	err = part("lat-files", func() error {
+		// A fifth of the small files: enough for the requests per file, and the run stays short.
+		n := max(e.cfg.latSmallFiles/5, 1)
+		d, err := makeSmallDataset(root, n, max(n/100, 1))
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d.dir)
+		r, err := latencyFiles(ctx, e, d)
 		rows = append(rows, r...)
 		return err
 	})
@@ -408,4 +425,49 @@ func verdict(met bool) string {
 		return "met"
 	}
 	return "**not met**"
+}
+
+// latencyFiles uploads and downloads the small files to an Azure Files share on the Files emulator
+// (in this process) through the proxy: azsync only, for the requests each file costs there.
+func latencyFiles(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error) {
+	em, err := filesemu.Start(ctx, filesemu.Options{}, "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	defer em.Close()
+	var rows []latRow
+	for _, rtt := range e.cfg.rtts {
+		p, err := startLatencyProxy(em.URL, rtt)
+		if err != nil {
+			return rows, err
+		}
+		share := fmt.Sprintf("lat%d", rtt.Milliseconds())
+		if err := em.CreateShare(share); err != nil {
+			p.close()
+			return rows, err
+		}
+		u := p.rewrite(em.ShareURL(share)) + "?" + em.ShareSAS(share, time.Now().Add(24*time.Hour))
+		var r []latRow
+		r, err = latGroup(e, p, d, opUpload, d.bytes, d.files, []contender{{toolAzsync + " → Files", false, func(int) (measurement, error) {
+			m, s, err := e.runAzsync(ctx, share+"-files-upload", d.dir, u, "--from-to=LocalFile")
+			if err == nil && s.transfers != int64(d.files) {
+				err = fmt.Errorf("azsync upload to Files copied %d files, want %d", s.transfers, d.files)
+			}
+			return m, err
+		}}})
+		rows = append(rows, r...)
+		if err == nil {
+			r, err = latGroup(e, p, d, opDownload, d.bytes, d.files, []contender{{toolAzsync + " ← Files", false,
+				e.latDownload(d, share+"-files", func(dir string) (measurement, error) {
+					m, _, err := e.runAzsync(ctx, share+"-files-download", u, dir, "--from-to=FileLocal")
+					return m, err
+				})}})
+			rows = append(rows, r...)
+		}
+		p.close()
+		if err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
 }

@@ -143,6 +143,8 @@ func requestKind(r *http.Request) string {
 		return "Set Properties"
 	case r.Method == http.MethodPut && comp == "metadata":
 		return "Set Metadata"
+	case r.Method == http.MethodPut && comp == "rename":
+		return "Rename"
 	case r.Method == http.MethodPut && restype == "directory":
 		return "Create Directory"
 	case r.Method == http.MethodPut && restype == "container":
