@@ -141,6 +141,10 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
+			if err := unnamed(seg.BlobPrefixes, seg.BlobItems); err != nil {
+				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
+				return
+			}
 			page = page[:0]
 			for _, p := range seg.BlobPrefixes {
 				name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
@@ -267,6 +271,10 @@ func (s *Store) yieldEach(ctx context.Context, prefix string, yield func(store.E
 			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(prefix), err))
 			return false
 		}
+		if err := unnamed(nil, seg.BlobItems); err != nil {
+			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(prefix), err))
+			return false
+		}
 		for _, b := range seg.BlobItems {
 			if !yield(entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b), nil) {
 				return false
@@ -325,8 +333,26 @@ func effectiveTime(md map[string]*string, lastModified *time.Time) time.Time {
 	return time.Time{}
 }
 
+// unnamed refuses a listing page with an entry that has no name, which no merge can place.
+func unnamed(prefixes []*container.BlobPrefix, items []*container.BlobItem) error {
+	for _, p := range prefixes {
+		if p == nil || p.Name == nil {
+			return errors.New("the service listed a prefix without a name")
+		}
+	}
+	for _, b := range items {
+		if b == nil || b.Name == nil {
+			return errors.New("the service listed a blob without a name")
+		}
+	}
+	return nil
+}
+
 func entryOfItem(name string, b *container.BlobItem) store.Entry {
 	p := b.Properties
+	if p == nil {
+		p = &container.BlobProperties{}
+	}
 	e := store.Entry{Name: name, ModTime: effectiveTime(b.Metadata, p.LastModified), MD5: p.ContentMD5}
 	if b.BlobTags != nil {
 		e.Tags = map[string]string{}
