@@ -1,5 +1,7 @@
 // Package endpoint turns parsed locations into stores: it builds the service clients, decides whether
 // a location names a file or a folder, and pairs source and destination the way `azcopy sync` does.
+// It is the only package that knows the store packages: callers say the run's store settings once
+// (Options) and get back two store.Store values.
 package endpoint
 
 import (

@@ -1,6 +1,8 @@
 // Package store defines the narrow interface every storage backend implements: list one directory in a
 // fixed order, read ranges of an entry, write a whole entry, delete. Behaviour that only some backends have
-// (hashing local content, server-side copy) is an optional interface checked at run time, as rclone does.
+// (hashing local content, server-side copy) is an optional interface checked at run time, as rclone does,
+// and asserted at compile time next to each store. The storetest package checks every store against
+// the rules written here; docs/architecture.md says where a new store or capability goes.
 package store
 
 import (

@@ -15,10 +15,17 @@ import (
 // AZCOPY_CONTENT_TYPE_MAP), else by sniffing its first bytes. Parameters such as "; charset=utf-8"
 // are dropped, as the reference stores the bare type.
 func ContentType(name string, head []byte) string {
-	t := mime.TypeByExtension(path.Ext(name))
-	if t == "" {
-		t = http.DetectContentType(head)
+	if t := ByName(name); t != "" {
+		return t
 	}
+	return bare(http.DetectContentType(head))
+}
+
+// ByName is the content type the name's extension decides, or "" when only the content can tell:
+// a writer then need not read the first bytes before it starts.
+func ByName(name string) string { return bare(mime.TypeByExtension(path.Ext(name))) }
+
+func bare(t string) string {
 	if i := strings.IndexByte(t, ';'); i >= 0 {
 		t = strings.TrimSpace(t[:i])
 	}

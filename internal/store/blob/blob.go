@@ -33,6 +33,7 @@ import (
 
 	"github.com/azsync/azsync/internal/retry"
 	"github.com/azsync/azsync/internal/store"
+	"github.com/azsync/azsync/internal/store/remote"
 	"github.com/azsync/azsync/internal/transfer"
 )
 
@@ -362,15 +363,7 @@ func entryOfItem(name string, b *container.BlobItem) store.Entry {
 			}
 		}
 	}
-	if p.ContentLength != nil {
-		e.Size = *p.ContentLength
-	}
-	if p.ContentType != nil {
-		e.ContentType = *p.ContentType
-	}
-	if p.ETag != nil {
-		e.ETag = string(*p.ETag)
-	}
+	remote.Props(&e, p.ContentLength, p.ContentType, p.ETag)
 	if p.AccessTier != nil {
 		e.AccessTier = string(*p.AccessTier)
 	}
@@ -382,7 +375,7 @@ func entryOfItem(name string, b *container.BlobItem) store.Entry {
 func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 	props, err := s.cc.NewBlobClient(s.prefix+name).GetProperties(ctx, nil)
 	if err != nil {
-		if !bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) && !isStatus(err, 404) {
+		if !bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) && !remote.IsStatus(err, 404) {
 			return store.Entry{}, fmt.Errorf("reading properties of %s: %w", s.Display(name), err)
 		}
 		if virtual, err := s.HasBlobsUnder(ctx, name+"/"); err != nil || virtual {
@@ -395,15 +388,7 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 		e.IsDir, e.Marker = true, true
 		return e, nil
 	}
-	if props.ContentLength != nil {
-		e.Size = *props.ContentLength
-	}
-	if props.ContentType != nil {
-		e.ContentType = *props.ContentType
-	}
-	if props.ETag != nil {
-		e.ETag = string(*props.ETag)
-	}
+	remote.Props(&e, props.ContentLength, props.ContentType, props.ETag)
 	return e, nil
 }
 
@@ -422,11 +407,6 @@ func (s *Store) HasBlobsUnder(ctx context.Context, prefix string) (bool, error) 
 		return false, fmt.Errorf("listing %s: %w", s.Display(prefix), err)
 	}
 	return len(page.Segment.BlobItems) > 0, nil
-}
-
-func isStatus(err error, code int) bool {
-	var re *azcore.ResponseError
-	return errors.As(err, &re) && re.StatusCode == code
 }
 
 // Open returns ranged reads of the blob, each insisting on the listed version (If-Match), so a blob that
@@ -469,12 +449,7 @@ func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 			}
 		}
 	}
-	body := resp.NewRetryReader(ctx, again)
-	defer body.Close()
-	if _, err := io.ReadFull(body, p); err != nil {
-		return fmt.Errorf("reading range %d-%d: %w", off, off+int64(len(p))-1, err)
-	}
-	return nil
+	return remote.ReadRange(resp.NewRetryReader(ctx, again), p, off)
 }
 
 func (b *blobSource) Close() error { return nil }

@@ -8,9 +8,7 @@ package files
 import (
 	"context"
 	"crypto/md5"
-	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net/url"
 	"slices"
@@ -28,6 +26,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
 	"github.com/azsync/azsync/internal/store"
+	"github.com/azsync/azsync/internal/store/remote"
 	"github.com/azsync/azsync/internal/transfer"
 )
 
@@ -147,12 +146,7 @@ func (s *Store) dirExists(ctx context.Context, path string) (bool, error) {
 }
 
 func notFound(err error) bool {
-	return fileerror.HasCode(err, fileerror.ResourceNotFound, fileerror.ParentNotFound) || isStatus(err, 404)
-}
-
-func isStatus(err error, code int) bool {
-	var re *azcore.ResponseError
-	return errors.As(err, &re) && re.StatusCode == code
+	return fileerror.HasCode(err, fileerror.ResourceNotFound, fileerror.ParentNotFound) || remote.IsStatus(err, 404)
 }
 
 // MakeRoot creates the store's directory and any missing parent.
@@ -218,12 +212,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 					if p.LastWriteTime != nil {
 						e.ModTime = *p.LastWriteTime
 					}
-					if p.ContentLength != nil {
-						e.Size = *p.ContentLength
-					}
-					if p.ETag != nil {
-						e.ETag = string(*p.ETag)
-					}
+					remote.Props(&e, p.ContentLength, nil, p.ETag)
 				}
 				entries = append(entries, e)
 			}
@@ -273,6 +262,15 @@ func (s *Store) RemoveLeftovers(ctx context.Context) (int, error) {
 	return removed, nil
 }
 
+// rangeSize is the size of one Put Range: the chosen block size up to MaxRange. A file takes as many
+// ranges as it needs; the 50,000-block limit of block blobs does not apply to Azure Files.
+func (s *Store) rangeSize() int64 {
+	if s.opts.BlockSize > 0 {
+		return min(s.opts.BlockSize, MaxRange)
+	}
+	return MaxRange
+}
+
 // AtomicPut implements store.AtomicWriter: Put renames a complete temporary into place.
 func (s *Store) AtomicPut() bool { return true }
 
@@ -287,15 +285,7 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 		if props.FileLastWriteTime != nil {
 			e.ModTime = *props.FileLastWriteTime
 		}
-		if props.ContentLength != nil {
-			e.Size = *props.ContentLength
-		}
-		if props.ContentType != nil {
-			e.ContentType = *props.ContentType
-		}
-		if props.ETag != nil {
-			e.ETag = string(*props.ETag)
-		}
+		remote.Props(&e, props.ContentLength, props.ContentType, props.ETag)
 		return e, nil
 	}
 	if !notFound(err) && !fileerror.HasCode(err, fileerror.ResourceTypeMismatch) {
@@ -346,14 +336,11 @@ func (f *fileSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 		return err
 	}
 	body := resp.NewRetryReader(ctx, &file.RetryReaderOptions{MaxRetries: 5})
-	defer body.Close()
 	if f.etag != "" && resp.ETag != nil && strings.Trim(string(*resp.ETag), `"`) != strings.Trim(f.etag, `"`) {
+		body.Close()
 		return fmt.Errorf("the file changed while it was being downloaded; run the sync again")
 	}
-	if _, err := io.ReadFull(body, p); err != nil {
-		return fmt.Errorf("reading range %d-%d: %w", off, off+int64(len(p))-1, err)
-	}
-	return nil
+	return remote.ReadRange(body, p, off)
 }
 
 func (f *fileSource) Close() error { return nil }
@@ -377,11 +364,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 		return s.makeDir(ctx, e.Name, e.ModTime)
 	}
 	path := s.full(e.Name)
-	blockSize, err := transfer.BlockSize(e.Size, s.opts.BlockSize)
-	if err != nil {
-		return err
-	}
-	w := &upload{s: s, e: e, src: src, dir: parent(path), rangeSize: min(blockSize, MaxRange)}
+	w := &upload{s: s, e: e, src: src, dir: parent(path), rangeSize: s.rangeSize()}
 	w.tmp = s.fileClient(store.Join(w.dir, store.TempName()))
 	defer func() {
 		if err != nil {
@@ -466,15 +449,20 @@ func (w *upload) small(ctx context.Context) error {
 // ranges sends a file larger than one range: Create at its size, then Put Range requests in
 // parallel, which keep the last-write time the Create set.
 func (w *upload) ranges(ctx context.Context) error {
-	head := make([]byte, 512)
-	if err := w.src.ReadAt(ctx, head, 0); err != nil {
-		return err
+	var head []byte
+	if w.e.ContentType == "" && transfer.ByName(w.e.Name) == "" {
+		// Only the first bytes can tell the type: read them before the Create that records it.
+		head = make([]byte, 512)
+		if err := w.src.ReadAt(ctx, head, 0); err != nil {
+			return err
+		}
 	}
 	headers := &file.HTTPHeaders{ContentType: to.Ptr(w.contentType(head))}
 	if err := w.create(ctx, headers, nil); err != nil {
 		return err
 	}
-	whole, err := w.s.opts.Engine.Chunked(ctx, w.e.Size, w.rangeSize, w.s.opts.PutMD5,
+	// A --compare-hash checker that already read the content hands its MD5 over in e.MD5.
+	whole, err := w.s.opts.Engine.Chunked(ctx, w.e.Size, w.rangeSize, w.s.opts.PutMD5 && w.e.MD5 == nil,
 		func(ctx context.Context, off int64, buf []byte) error { return w.src.ReadAt(ctx, buf, off) },
 		func(ctx context.Context, c *transfer.Chunk) error {
 			sum := md5.Sum(c.Data)
@@ -488,6 +476,9 @@ func (w *upload) ranges(ctx context.Context) error {
 		})
 	if err != nil || !w.s.opts.PutMD5 {
 		return err
+	}
+	if w.e.MD5 != nil {
+		whole = w.e.MD5
 	}
 	// Set File Properties replaces every HTTP header: the content type goes again.
 	headers.ContentMD5 = whole
