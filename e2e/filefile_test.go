@@ -5,6 +5,10 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/directory"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 )
 
 type readSeekNopCloser struct{ *bytes.Reader }
@@ -65,5 +69,88 @@ func TestFileFileSourceChangedMidCopy(t *testing.T) {
 	}
 	if tmp := temporaries(files); len(tmp) > 0 {
 		t.Errorf("temporaries left: %v", tmp)
+	}
+}
+
+// smbOf reads what --preserve-info and --preserve-permissions carry of a file or directory.
+type smbOf struct {
+	attrs   string
+	created time.Time
+	sddl    string
+}
+
+func readSMB(t *testing.T, sc *share.Client, name string, dir bool) smbOf {
+	t.Helper()
+	var attrs, key *string
+	var created *time.Time
+	if dir {
+		p, err := sc.NewDirectoryClient(name).GetProperties(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attrs, created, key = p.FileAttributes, p.FileCreationTime, p.FilePermissionKey
+	} else {
+		p, err := sc.NewRootDirectoryClient().NewFileClient(name).GetProperties(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attrs, created, key = p.FileAttributes, p.FileCreationTime, p.FilePermissionKey
+	}
+	perm, err := sc.GetPermission(context.Background(), *key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return smbOf{attrs: *attrs, created: *created, sddl: *perm.Permission}
+}
+
+// TestFileFilePreserve: --preserve-info carries attributes (ReadOnly included) and creation times
+// of files and directories, --preserve-permissions their security descriptors; the next run has
+// nothing to do, and a touched source replaces its read-only copy without failing.
+func TestFileFilePreserve(t *testing.T) {
+	src, srcURL := newTestShare(t, "presrc")
+	dst, dstURL := newTestShare(t, "predst")
+	ctx := context.Background()
+	key := func(sddl string) *string {
+		resp, err := src.CreatePermission(ctx, sddl, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.FilePermissionKey
+	}
+	dirCreated := time.Date(2020, 1, 2, 3, 4, 5, 600, time.UTC)
+	if _, err := src.NewDirectoryClient("d").Create(ctx, &directory.CreateOptions{
+		FileSMBProperties: &file.SMBProperties{Attributes: &file.NTFSFileAttributes{Hidden: true}, CreationTime: &dirCreated},
+		FilePermissions:   &file.Permissions{PermissionKey: key("O:BAG:SYD:(A;;FA;;;BA)")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fileCreated := time.Date(2021, 6, 7, 8, 9, 10, 987654300, time.UTC)
+	writeShareFile(t, src, "d/f.txt", []byte("read-only content\n"), time.Now().Add(-time.Hour))
+	fc := src.NewRootDirectoryClient().NewFileClient("d/f.txt")
+	if _, err := fc.SetHTTPHeaders(ctx, &file.SetHTTPHeadersOptions{
+		SMBProperties: &file.SMBProperties{Attributes: &file.NTFSFileAttributes{ReadOnly: true, Archive: true}, CreationTime: &fileCreated},
+		Permissions:   &file.Permissions{PermissionKey: key("O:SYG:SYD:(A;;FR;;;WD)")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	out, code := azsyncRun(t, nil, "sync", srcURL, dstURL, "--from-to=FileFile", "--preserve-info", "--preserve-smb-permissions")
+	expectRun(t, "copy", out, code, map[string]int{"Number of Copy Transfers Completed": 2})
+	for _, c := range []struct {
+		name string
+		dir  bool
+	}{{"d", true}, {"d/f.txt", false}} {
+		if got, want := readSMB(t, dst, c.name, c.dir), readSMB(t, src, c.name, c.dir); got != want {
+			t.Errorf("%s: the copy has %+v, the source %+v", c.name, got, want)
+		}
+	}
+	again, code := azsyncRun(t, nil, "sync", srcURL, dstURL, "--from-to=FileFile", "--preserve-info", "--preserve-permissions")
+	expectRun(t, "second run", again, code, map[string]int{"Total Number of Copy Transfers": 0})
+
+	writeShareFile(t, src, "d/f.txt", []byte("new content\n"), time.Now())
+	third, code := azsyncRun(t, nil, "sync", srcURL, dstURL, "--from-to=FileFile")
+	expectRun(t, "over a read-only copy", third, code, map[string]int{"Number of Copy Transfers Completed": 1})
+	if got := readShareFile(t, dst, "d/f.txt"); string(got) != "new content\n" {
+		t.Errorf("the read-only copy was not replaced: %q", got)
 	}
 }

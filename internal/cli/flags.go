@@ -31,6 +31,7 @@ type syncFlags struct {
 	excludePath, includeRegex, excludeRegex string
 	includeAttributes, excludeAttributes    string
 	preserveSMBInfo, preserveSMBPermissions bool
+	preserveInfo, preservePermissions       bool // the current names of the two above
 	putMD5                                  bool
 	checkMD5                                string
 	blockSizeMB, putBlobSizeMB              float64
@@ -55,8 +56,10 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	f.StringVar(&s.excludeRegex, "exclude-regex", "", "Exclude files whose relative path matches one of the ';'-separated regular expressions.")
 	f.StringVar(&s.includeAttributes, "include-attributes", "", "(Windows only) Include only files whose attributes match the list. Rejected for the pairs azsync supports.")
 	f.StringVar(&s.excludeAttributes, "exclude-attributes", "", "(Windows only) Exclude files whose attributes match the list. Rejected for the pairs azsync supports.")
-	f.BoolVar(&s.preserveSMBInfo, "preserve-smb-info", false, "Preserve SMB property info between SMB-aware resources (Azure Files). Rejected for local↔Blob.")
-	f.BoolVar(&s.preserveSMBPermissions, "preserve-smb-permissions", false, "Preserve SMB ACLs between SMB-aware resources (Azure Files). Rejected for local↔Blob.")
+	f.BoolVar(&s.preserveSMBInfo, "preserve-smb-info", false, "Older name of --preserve-info (which wins when both are given).")
+	f.BoolVar(&s.preserveSMBPermissions, "preserve-smb-permissions", false, "Older name of --preserve-permissions.")
+	f.BoolVar(&s.preserveInfo, "preserve-info", false, "File→File: carry each file's and directory's SMB attributes (ReadOnly included) and creation time. Default false, as the reference has it on Linux. Refused for the other pairs.")
+	f.BoolVar(&s.preservePermissions, "preserve-permissions", false, "File→File: carry each file's and directory's security descriptor (created once per distinct descriptor on the destination share). Refused for the other pairs.")
 	f.BoolVar(&s.putMD5, "put-md5", false, "Store each file's MD5 as the Content-MD5 property of the destination blob. Uploads only.")
 	f.StringVar(&s.checkMD5, "check-md5", "FailIfDifferent", "How strictly MD5s are validated when downloading: NoCheck, LogOnly, FailIfDifferent, FailIfDifferentOrMissing.")
 	f.Float64Var(&s.blockSizeMB, "block-size-mb", 0, "Block size in MiB for uploads and downloads (fractions allowed, e.g. 0.25). Default: 8 MiB, doubled while a file would need over 50,000 blocks.")

@@ -22,7 +22,18 @@ type flagContext struct {
 func (c *flagContext) attributes() bool {
 	return c.f.includeAttributes != "" || c.f.excludeAttributes != ""
 }
-func (c *flagContext) smb() bool { return c.f.preserveSMBInfo || c.f.preserveSMBPermissions }
+func (c *flagContext) smb() bool {
+	return c.f.preserveSMBInfo || c.f.preserveSMBPermissions || c.f.preserveInfo || c.f.preservePermissions
+}
+
+// preserveInfo is --preserve-info, or its older name when only that is given, as the reference
+// reads them.
+func (f *syncFlags) preserveInfoValue(changed func(string) bool) bool {
+	if !changed("preserve-info") && changed("preserve-smb-info") {
+		return f.preserveSMBInfo
+	}
+	return f.preserveInfo
+}
 
 // refuse is the usage error of a rule that applies (when is set): format and args say why.
 func refuse(when bool, format string, args ...any) error {
@@ -36,8 +47,8 @@ func refuse(when bool, format string, args ...any) error {
 // saying why. The first that applies wins. A new flag's rule is one entry here.
 var flagRules = []func(c *flagContext) error{
 	func(c *flagContext) error {
-		return refuse((c.attributes() || c.smb()) && c.pair == location.FromTo{Src: location.File, Dst: location.File},
-			"--include-attributes, --exclude-attributes, --preserve-smb-info and --preserve-smb-permissions are not supported for File→File by this version: it copies content, HTTP headers, metadata and the last-write time")
+		return refuse(c.attributes() && c.pair == location.FromTo{Src: location.File, Dst: location.File},
+			"--include-attributes and --exclude-attributes are not supported for File→File by this version")
 	},
 	func(c *flagContext) error {
 		return refuse(c.attributes() && c.files, "--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
@@ -46,10 +57,10 @@ var flagRules = []func(c *flagContext) error{
 		return refuse(c.attributes(), "--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", c.pair)
 	},
 	func(c *flagContext) error {
-		return refuse(c.smb() && c.files, "--preserve-smb-info and --preserve-smb-permissions need Azure Files on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
+		return refuse(c.smb() && c.files && c.pair != location.FromTo{Src: location.File, Dst: location.File}, "--preserve-info and --preserve-permissions (and their older names --preserve-smb-info, --preserve-smb-permissions) need Azure Files on both sides (File→File); they do not apply to %s", c.pair)
 	},
 	func(c *flagContext) error {
-		return refuse(c.smb(), "--preserve-smb-info and --preserve-smb-permissions apply between SMB-aware locations (Azure Files); %s has no SMB properties", c.pair)
+		return refuse(c.smb() && c.pair != location.FromTo{Src: location.File, Dst: location.File}, "--preserve-info and --preserve-permissions (and their older names --preserve-smb-info, --preserve-smb-permissions) apply between Azure Files shares (File→File); %s has no SMB properties", c.pair)
 	},
 	// true, the default, asks for nothing off Blob→Blob; false asks for something that cannot happen.
 	func(c *flagContext) error {

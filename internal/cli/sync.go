@@ -118,6 +118,8 @@ type job struct {
 	bufferBytes int64
 	hashes      *hashcache.Config // local hash cache for --compare-hash=MD5, or nil
 	cpk         endpoint.CPK
+	// preserveInfo is --preserve-info (or --preserve-smb-info).
+	preserveInfo bool
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -381,6 +383,7 @@ func resolvePair(f *syncFlags, srcArg, dstArg string) (*job, error) {
 // parseValues reads the flags whose values the job keeps.
 func (j *job) parseValues(f *syncFlags, changed func(string) bool, getenv func(string) string) error {
 	var err error
+	j.preserveInfo = f.preserveInfoValue(changed)
 	if j.filter, err = filter.New(filter.Options{IncludePattern: f.includePattern, ExcludePattern: f.excludePattern,
 		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex}); err != nil {
 		return err
@@ -499,7 +502,8 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			// Comparing by hash needs the hash stored, or every later run would copy everything again.
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier,
 			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
-			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags, Notify: notify},
+			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags, Notify: notify,
+			PreserveInfo: j.preserveInfo, PreservePermissions: f.preservePermissions || f.preserveSMBPermissions},
 		Client: azcore.ClientOptions{
 			Transport:        &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry:            retryOpts,

@@ -50,6 +50,9 @@ type Options struct {
 	FollowSymlinks bool
 	// Notify is told of each re-read of a download body and re-asked listing page (Blob).
 	Notify func(msg string)
+	// PreserveInfo and PreservePermissions carry SMB properties File → File (--preserve-info,
+	// --preserve-permissions).
+	PreserveInfo, PreservePermissions bool
 }
 
 func (o Options) local() local.Options {
@@ -63,7 +66,8 @@ func (o Options) blob() blobstore.Options {
 }
 
 func (o Options) files() filestore.Options {
-	return filestore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutMD5: o.PutMD5}
+	return filestore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutMD5: o.PutMD5,
+		PreserveInfo: o.PreserveInfo, PreservePermissions: o.PreservePermissions}
 }
 
 // Config carries what the stores need.
@@ -149,6 +153,11 @@ func Resolve(ctx context.Context, srcLoc, dstLoc location.Location, cfg Config) 
 		}
 	case dst.file != nil:
 		return nil, fmt.Errorf("cannot sync the folder %s to %s, which is a file: name a folder as the destination", srcLoc, dstLoc)
+	}
+	srcFiles, ok1 := p.Src.(*filestore.Store)
+	dstFiles, ok2 := p.Dst.(*filestore.Store)
+	if ok1 && ok2 && cfg.Stores.PreservePermissions {
+		dstFiles.PermissionsFrom(srcFiles)
 	}
 	return p, nil
 }

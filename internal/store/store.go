@@ -45,6 +45,15 @@ type Entry struct {
 	// storage a zero-length stub blob marked hdi_isfolder. A directory without one (a Blob virtual
 	// directory, the common prefix of other names) vanishes with its last entry.
 	Marker bool
+	// SMB is what Azure Files keeps of an entry beyond its content; nil elsewhere.
+	SMB *SMBInfo
+}
+
+// SMBInfo is an Azure Files entry's SMB properties as its listing gives them.
+type SMBInfo struct {
+	Attributes    string // the service's names, "ReadOnly | Archive"
+	Created       time.Time
+	PermissionKey string // the security descriptor's key in its share
 }
 
 // Key orders entries within one directory the way Azure lists them: by full name in byte order, where a

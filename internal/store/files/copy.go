@@ -43,6 +43,9 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) (
 	}
 	path := s.full(e.Name)
 	w := &upload{s: s, e: e, dir: parent(path)}
+	if err := w.preserve(ctx, props); err != nil {
+		return err
+	}
 	w.tmp = s.fileClient(store.Join(w.dir, store.TempName()))
 	defer func() {
 		if err != nil {
@@ -69,6 +72,29 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) (
 		return err
 	}
 	return w.commit(ctx, path)
+}
+
+// preserve sets what --preserve-info and --preserve-permissions carry from the source's properties.
+func (w *upload) preserve(ctx context.Context, props file.GetPropertiesResponse) error {
+	info := &store.SMBInfo{}
+	if props.FileAttributes != nil {
+		info.Attributes = *props.FileAttributes
+	}
+	if props.FileCreationTime != nil {
+		info.Created = *props.FileCreationTime
+	}
+	if props.FilePermissionKey != nil {
+		info.PermissionKey = *props.FilePermissionKey
+	}
+	var err error
+	if w.smb, err = w.s.smbProps(info, w.e.ModTime, false); err != nil {
+		return err
+	}
+	if w.final, err = w.s.smbProps(info, w.e.ModTime, true); err != nil {
+		return err
+	}
+	w.perm, err = w.s.permission(ctx, info)
+	return err
 }
 
 // sameVersion fails with store.ErrSourceChanged unless the ETag now is the one expected.

@@ -44,6 +44,11 @@ type Options struct {
 	Engine    *transfer.Engine
 	BlockSize int64 // chosen range size (capped at MaxRange for uploads); 0 picks one per file
 	PutMD5    bool  // store the whole-content MD5 as Content-MD5
+	// PreserveInfo carries a File → File source's attributes and creation time (--preserve-info).
+	PreserveInfo bool
+	// PreservePermissions carries its security descriptor (--preserve-permissions); see
+	// PermissionsFrom.
+	PreservePermissions bool
 }
 
 // Store is the files and directories under one directory of a share.
@@ -59,6 +64,8 @@ type Store struct {
 	// leftovers are the share paths of temporaries, seen by complete listings, that no write has
 	// touched since began: an interrupted run's, to remove.
 	leftovers []string
+
+	perms *permissions // --preserve-permissions: the source share and the keys made here
 }
 
 // New returns the store for the directory dir ("" for the root) of the share sc.
@@ -173,7 +180,7 @@ func (s *Store) mkdirAll(ctx context.Context, path string) error {
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	return func(yield func(store.Entry, error) bool) {
 		pager := s.dirClient(s.full(dir)).NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{
-			Include:             directory.ListFilesInclude{Timestamps: true, ETag: true},
+			Include:             directory.ListFilesInclude{Timestamps: true, ETag: true, Attributes: true, PermissionKey: true},
 			IncludeExtendedInfo: to.Ptr(true),
 		})
 		var entries []store.Entry
@@ -191,7 +198,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				if d.Name == nil || store.IsTemp(*d.Name) {
 					continue
 				}
-				e := store.Entry{Name: store.Join(dir, *d.Name), IsDir: true, Marker: true}
+				e := store.Entry{Name: store.Join(dir, *d.Name), IsDir: true, Marker: true, SMB: smbInfo(d.Attributes, d.PermissionKey, d.Properties)}
 				if p := d.Properties; p != nil && p.LastWriteTime != nil {
 					e.ModTime = *p.LastWriteTime
 				}
@@ -207,7 +214,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 					}
 					continue
 				}
-				e := store.Entry{Name: store.Join(dir, *f.Name)}
+				e := store.Entry{Name: store.Join(dir, *f.Name), SMB: smbInfo(f.Attributes, f.PermissionKey, f.Properties)}
 				if p := f.Properties; p != nil {
 					if p.LastWriteTime != nil {
 						e.ModTime = *p.LastWriteTime
@@ -361,7 +368,7 @@ func (f *fileSource) Close() error { return nil }
 // For a directory entry it creates the directory, with its last-write time.
 func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err error) {
 	if e.IsDir {
-		return s.makeDir(ctx, e.Name, e.ModTime)
+		return s.makeDir(ctx, e)
 	}
 	path := s.full(e.Name)
 	w := &upload{s: s, e: e, src: src, dir: parent(path), rangeSize: s.rangeSize()}
@@ -389,10 +396,14 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 // commit renames the complete temporary into place at path, replacing what is there (a read-only
 // file too), keeping the last-write time.
 func (w *upload) commit(ctx context.Context, path string) error {
+	smb := w.final
+	if smb == nil {
+		smb = &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)}
+	}
 	_, err := w.tmp.Rename(ctx, renameTarget(path, w.tmp.URL()), &file.RenameOptions{
 		ReplaceIfExists: to.Ptr(true),
 		IgnoreReadOnly:  to.Ptr(true),
-		SMBProperties:   &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)},
+		SMBProperties:   smb,
 	})
 	if err != nil {
 		return fmt.Errorf("renaming the written temporary into place: %w", err)
@@ -421,6 +432,10 @@ type upload struct {
 	rangeSize int64
 	tmp       *file.Client
 	created   bool
+	// smb and final are the SMB properties of the Create and of the rename, and perm the
+	// permission, under --preserve-info and --preserve-permissions (nil: the last-write time only).
+	smb, final *file.SMBProperties
+	perm       *file.Permissions
 }
 
 // small sends a file of at most one range: its content goes in the Create request, with its MD5
@@ -505,6 +520,10 @@ func (w *upload) create(ctx context.Context, headers *file.HTTPHeaders, with fun
 		o := &file.CreateOptions{
 			HTTPHeaders:   headers,
 			SMBProperties: &file.SMBProperties{LastWriteTime: to.Ptr(w.e.ModTime)},
+			Permissions:   w.perm,
+		}
+		if w.smb != nil {
+			o.SMBProperties = w.smb
 		}
 		done := func(error) {}
 		if with != nil {
@@ -535,23 +554,36 @@ func (w *upload) discard(ctx context.Context) {
 	w.tmp.Delete(ctx, nil)
 }
 
-// makeDir creates the directory name with its last-write time in one request; one that exists
-// already gets the time set. The walk creates parents first; a missing one is created anyway.
-func (s *Store) makeDir(ctx context.Context, name string, modTime time.Time) error {
-	path := s.full(name)
-	smb := &file.SMBProperties{LastWriteTime: to.Ptr(modTime)}
+// makeDir creates the directory e.Name with its last-write time (and, under --preserve-info and
+// --preserve-permissions, the source's attributes, creation time and security descriptor) in one
+// request; one that exists already gets them set. The walk creates parents first; a missing one is
+// created anyway.
+func (s *Store) makeDir(ctx context.Context, e store.Entry) error {
+	path := s.full(e.Name)
+	smb, err := s.smbProps(e.SMB, e.ModTime, true)
+	if err != nil {
+		return err
+	}
+	perm, err := s.permission(ctx, e.SMB)
+	if err != nil {
+		return err
+	}
 	d := s.dirClient(path)
-	_, err := d.Create(ctx, &directory.CreateOptions{FileSMBProperties: smb})
+	create := func() error {
+		_, err := d.Create(ctx, &directory.CreateOptions{FileSMBProperties: smb, FilePermissions: perm})
+		return err
+	}
+	err = create()
 	if fileerror.HasCode(err, fileerror.ParentNotFound) {
 		if err = s.mkdirAll(ctx, parent(path)); err == nil {
-			_, err = d.Create(ctx, &directory.CreateOptions{FileSMBProperties: smb})
+			err = create()
 		}
 	}
 	if fileerror.HasCode(err, fileerror.ResourceAlreadyExists) {
-		_, err = d.SetProperties(ctx, &directory.SetPropertiesOptions{FileSMBProperties: smb})
+		_, err = d.SetProperties(ctx, &directory.SetPropertiesOptions{FileSMBProperties: smb, FilePermissions: perm})
 	}
 	if err != nil {
-		return fmt.Errorf("creating directory %s: %w", s.Display(name), err)
+		return fmt.Errorf("creating directory %s: %w", s.Display(e.Name), err)
 	}
 	return nil
 }
