@@ -139,6 +139,11 @@ func Resolve(ctx context.Context, srcLoc, dstLoc location.Location, cfg Config) 
 	switch {
 	case src.file != nil && dst.file != nil:
 		p.File, p.DstName = src.file, dst.file.Name
+	case src.file != nil && dst.isDir && dstLoc.Kind == location.Local && !dstLoc.TrailingSlash && !dst.missing &&
+		filepath.Base(dst.target) == src.file.Name:
+		// "…/name" onto an existing folder "name" asks for one kind to become the other: the
+		// reference's type mismatch, refused before anything is written.
+		return nil, fmt.Errorf("trying to sync between different resource types (either file <-> directory or directory <-> file) which is not allowed: %s is a file and %s a folder. To copy the file into the folder, end the destination with '/'", srcLoc, dstLoc)
 	case src.file != nil && dst.isDir:
 		p.File, p.DstName = src.file, src.file.Name
 	case src.file != nil:
@@ -151,6 +156,10 @@ func Resolve(ctx context.Context, srcLoc, dstLoc location.Location, cfg Config) 
 		case *filestore.Store:
 			p.prepare = d.MakeRoot // the file's directory, not a directory named as the file
 		}
+	case dst.file != nil && dstLoc.Kind == location.Blob:
+		// In Blob storage a blob "name" and a virtual directory "name/" can both exist: a folder
+		// goes into the directory, as the reference does, and the blob stays.
+		p.Dst = dst.reroot(dst.target)
 	case dst.file != nil:
 		return nil, fmt.Errorf("cannot sync the folder %s to %s, which is a file: name a folder as the destination", srcLoc, dstLoc)
 	}
