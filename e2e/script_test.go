@@ -78,6 +78,8 @@ func TestScripts(t *testing.T) {
 			// cmds_files_test.go
 			"share-create": cmdShareCreate,
 			"share-ls":     cmdShareLs,
+			// cmds_shard_test.go
+			"shards": cmdShards,
 		},
 	})
 }

@@ -43,6 +43,8 @@ type syncFlags struct {
 	deleteDestination                       string
 	includeDirectoryStub                    bool
 	ref                                     *refFlags
+	shard                                   string
+	shardCount, shardDepth                  int
 }
 
 func addSyncFlags(cmd *cobra.Command) *syncFlags {
@@ -73,5 +75,8 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	f.StringVar(&s.deleteDestination, "delete-destination", "false", "Delete destination entries absent at the source: true, false or prompt.")
 	f.BoolVar(&s.includeDirectoryStub, "include-directory-stub", false, "Copy folders as objects: uploads create a zero-length blob marked hdi_isfolder=true for each folder (so empty folders survive); downloads create the folders such blobs stand for.")
 	s.ref = addRefFlags(f)
+	f.StringVar(&s.shard, "shard", "", "(azsync) Do part K of N of the sync (K/N, K from 0), or auto: read K and N from the batch engine (Slurm, Kubernetes Indexed Job, AWS Batch, Google Cloud Batch).")
+	f.IntVar(&s.shardCount, "shard-count", 0, "(azsync) With --shard=auto: N, where the engine does not say it (a Kubernetes Indexed Job's completions).")
+	f.IntVar(&s.shardDepth, "shard-depth", 1, "(azsync) With --shard: the folder depth at which subtrees are dealt out to the shards.")
 	return s
 }

@@ -88,6 +88,9 @@ var flagRules = []func(c *flagContext) error{
 	func(c *flagContext) error {
 		return refuse(c.g.capMbps < 0, "invalid --cap-mbps %v: must be 0 (no cap) or more", c.g.capMbps)
 	},
+	func(c *flagContext) error {
+		return refuse(c.f.shard != "" && strings.EqualFold(c.f.deleteDestination, "prompt"), "--delete-destination=prompt cannot be answered by shards running at once; check the plan with --dry-run, then use --delete-destination=true")
+	},
 }
 
 // checkFlags runs the flag rules for the resolved pair.

@@ -26,6 +26,7 @@ import (
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
 	"github.com/azsync/azsync/internal/retry"
+	"github.com/azsync/azsync/internal/shard"
 	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -120,6 +121,7 @@ type job struct {
 	cpk         endpoint.CPK
 	// preserveInfo is --preserve-info (or --preserve-smb-info).
 	preserveInfo bool
+	shard        shard.Spec
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -128,6 +130,14 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return err
 	}
 	repOpts.Terminal, repOpts.DryRun = isTerminal(env.Stdout), f.dryRun
+	// The shard comes first, so that every later failure is reported as this shard's.
+	part, err := shardSpec(cmd, env, f)
+	if err != nil {
+		return reportFailure(output.New(repOpts), nil, err)
+	}
+	if part.Active() {
+		repOpts.Shard = &output.ShardID{Index: part.Index, Count: part.Count}
+	}
 	if len(args) != 2 {
 		return reportFailure(output.New(repOpts), nil, usageError{fmt.Errorf("sync takes a source and a destination, got %d arguments", len(args))})
 	}
@@ -138,6 +148,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	if err != nil {
 		return reportFailure(output.New(repOpts), nil, err)
 	}
+	j.shard = part
 	repOpts.FromTo = j.fromTo
 	r := &session{j: j, f: f, rep: output.New(repOpts), jobID: uuid.NewString()}
 	if r.log, err = openLog(env, r.jobID, j); err != nil {
@@ -264,6 +275,7 @@ func (r *session) syncOptions() syncer.Options {
 		// Local and Files folders are real; in Blob storage only directory stubs are.
 		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
 		DirectoryStubs: f.includeDirectoryStub,
+		Shard:          j.shard,
 	}
 }
 
@@ -426,6 +438,22 @@ func (j *job) readEnv(env Env) error {
 		return transfer.LoadContentTypeMap(file)
 	}
 	return nil
+}
+
+// shardSpec reads --shard, --shard-count and --shard-depth; the latter two only go with --shard.
+func shardSpec(cmd *cobra.Command, env Env, f *syncFlags) (shard.Spec, error) {
+	changed := cmd.Flags().Changed
+	if f.shard == "" {
+		if changed("shard-count") || changed("shard-depth") {
+			return shard.Spec{}, usageError{fmt.Errorf("--shard-count and --shard-depth go with --shard")}
+		}
+		return shard.Spec{}, nil
+	}
+	spec, err := shard.Resolve(f.shard, f.shardCount, f.shardDepth, env.Getenv)
+	if err != nil {
+		return shard.Spec{}, usageError{err}
+	}
+	return spec, nil
 }
 
 func parseDelete(s string) (syncer.DeleteMode, error) {

@@ -66,6 +66,9 @@ func (s *Syncer) countCopy(it Item) {
 }
 
 func (s *Syncer) planSingle(ctx context.Context, one Single, dstMissing bool) {
+	if !s.opts.Shard.Owns("") {
+		return // a single file is above any shard depth: shard 0's
+	}
 	s.countSource(one.SrcFile)
 	if !dstMissing {
 		dst, err := s.dst.Stat(ctx, one.DstName)

@@ -14,6 +14,7 @@ import (
 	"github.com/azsync/azsync/internal/compare"
 	"github.com/azsync/azsync/internal/filter"
 	"github.com/azsync/azsync/internal/output"
+	"github.com/azsync/azsync/internal/shard"
 	"github.com/azsync/azsync/internal/store"
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 	// DirectoryStubs copies directories as objects of their own (--include-directory-stub): a
 	// directory without a marker at the destination gets one.
 	DirectoryStubs bool
+	// Shard, when set, is the part of the job this run does (--shard): it lists, copies, compares,
+	// counts and deletes only what the partition gives it (see package shard).
+	Shard shard.Spec
 }
 
 // Single describes a sync of one file: SrcFile is relative to the source store's root and DstName to

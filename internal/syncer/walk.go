@@ -116,6 +116,9 @@ func prefetch(ctx context.Context, seq iter.Seq2[store.Entry, error]) iter.Seq2[
 
 func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 	s := w.s
+	if !w.ours(e) {
+		return
+	}
 	if e.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(e.Name) && w.sourceValid(e) && w.markDir(ctx, e, store.Entry{}) {
 			w.descend(ctx, e.Name, true, false, nil)
@@ -133,6 +136,10 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 
 func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doomed) {
 	s := w.s
+	if !w.ours(e) {
+		doom.keep() // another shard's: a folder holding it is not this shard's to remove
+		return
+	}
 	counted := !e.IsDir && s.opts.Filter.File(e.Name)
 	if counted {
 		s.Stats.DestinationFiles.Add(1)
@@ -158,6 +165,9 @@ func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doome
 
 func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	s := w.s
+	if !w.ours(src) {
+		return
+	}
 	if src.IsDir {
 		if s.opts.Recursive && s.opts.Filter.Dir(src.Name) && w.sourceValid(src) && w.markDir(ctx, src, dst) {
 			w.descend(ctx, src.Name, true, true, nil)
@@ -174,23 +184,52 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 	}
 }
 
+// ours says this run handles e: in a sharded run, a file its shard owns, or a directory its shard
+// lists (one above the shard depth is listed by every shard, and its marker is shard 0's).
+func (w *walker) ours(e store.Entry) bool {
+	sh := w.s.opts.Shard
+	if e.IsDir {
+		return sh.Lists(e.Name)
+	}
+	return sh.Owns(e.Name)
+}
+
 // markDir plans a directory the destination lacks (dst is the zero Entry when it is missing
 // there). Where directories are real (store.RealDirs) the Mkdir is carried out at once, in the
 // walk, before the directory's contents are planned, so every file below finds it there; markDir
 // reports false when that failed, and the contents are not planned. Elsewhere it plans a marker
-// when directories are copied as objects (--include-directory-stub).
+// when directories are copied as objects (--include-directory-stub). In a sharded run the
+// directory is its owner's; one above the shard depth is still made by every shard that needs it.
 func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
 	s := w.s
 	it := Item{Op: Mkdir, Src: src, Dst: src.Name}
+	owned := s.opts.Shard.Owns(src.Name)
 	if _, real := s.dst.(store.RealDirs); real {
-		if dst.IsDir {
+		switch {
+		case dst.IsDir:
 			return true
+		case !owned:
+			return w.ensureDir(ctx, src)
 		}
 		s.countCopy(it)
 		return s.exec.copy(ctx, it)
 	}
-	if s.opts.DirectoryStubs && !dst.Marker {
+	if s.opts.DirectoryStubs && !dst.Marker && owned {
 		s.emit(ctx, it)
+	}
+	return true
+}
+
+// ensureDir makes a directory above the shard depth that this shard's part needs, without counting
+// or reporting it: shard 0 owns it and does that. Making one twice is harmless (it is a directory).
+func (w *walker) ensureDir(ctx context.Context, src store.Entry) bool {
+	s := w.s
+	if s.opts.DryRun {
+		return true
+	}
+	if err := s.dst.Put(ctx, src, nil); err != nil {
+		s.failListing(fmt.Errorf("preparing this shard's part: %w", err))
+		return false
 	}
 	return true
 }
@@ -251,7 +290,7 @@ func (d *doomed) finish(s *Syncer) {
 	}
 	if d.kept.Load() {
 		d.parent.keep()
-	} else if d.marker && s.opts.DeleteDirs {
+	} else if d.marker && s.opts.DeleteDirs && s.opts.Shard.Owns(d.name) {
 		s.emit(context.Background(), Item{Op: Rmdir, Dst: d.name})
 	}
 	d.parent.finish(s)
