@@ -185,7 +185,8 @@ func (r shardRun) copies(t *testing.T) (int, []string) {
 	if err != nil || len(logs) == 0 {
 		t.Fatalf("no shard logs in %s: %v", r.logs, err)
 	}
-	line := regexp.MustCompile(`copied \S+ to (\S+) \(\d+ bytes\)`)
+	// "copied NAME (N bytes)", or "copied NAME as DST (N bytes)" when the names differ.
+	line := regexp.MustCompile(`copied (\S+)(?: as (\S+))? \(\d+ bytes\)`)
 	seen := map[string]int{}
 	for _, log := range logs {
 		data, err := os.ReadFile(log)
@@ -193,6 +194,9 @@ func (r shardRun) copies(t *testing.T) (int, []string) {
 			t.Fatal(err)
 		}
 		for _, m := range line.FindAllSubmatch(data, -1) {
+			if len(m[2]) > 0 {
+				m[1] = m[2]
+			}
 			seen[string(m[1])]++
 		}
 	}
