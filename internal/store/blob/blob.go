@@ -506,6 +506,9 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	}
 
 	if contentType == "" {
+		contentType = transfer.ByName(e.Name) // when the extension decides, the head is not read
+	}
+	if contentType == "" {
 		head := make([]byte, min(e.Size, 512))
 		if err := src.ReadAt(ctx, head, 0); err != nil {
 			return err
