@@ -151,6 +151,16 @@ func (s *Server) rename(c *call, dir bool) error {
 		return err
 	}
 
+	s.move(src, parent, old, name, &next, req, dir)
+	writeNodeHeaders(c.w.Header(), src)
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// move puts src under parent as name, replacing old (if any), with the SMB
+// properties already worked out in next and the request's metadata and
+// content type. The caller holds the store's lock.
+func (s *Server) move(src, parent, old *node, name string, next *node, req renameRequest, dir bool) {
 	src.parent.children.remove(src)
 	if old != nil {
 		parent.children.remove(old)
@@ -170,9 +180,6 @@ func (s *Server) rename(c *call, dir bool) error {
 		src.headers = s.store.internHeaders(headers)
 	}
 	s.store.touch(src)
-	writeNodeHeaders(c.w.Header(), src)
-	c.w.WriteHeader(http.StatusOK)
-	return nil
 }
 
 // checkRenameTarget refuses a rename into the source's own subtree and
