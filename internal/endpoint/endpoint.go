@@ -240,14 +240,12 @@ func openBlob(ctx context.Context, loc location.Location, cfg Config, isSource b
 	}
 	if loc.Path != "" && !loc.TrailingSlash {
 		// "…/name" is the blob when one exists, else the virtual directory (SPEC §2).
-		at := mk(parent(loc.Path))
-		e, err := at.Stat(ctx, path.Base(loc.Path))
-		switch {
-		case err == nil && !e.IsDir:
-			s.store, s.file = at, &e
-			return s, nil
-		case err != nil && !store.IsNotExist(err):
+		found, err := s.pointAtFile(ctx, mk(parent(loc.Path)), loc.Path)
+		if err != nil {
 			return side{}, err
+		}
+		if found {
+			return s, nil
 		}
 	}
 	if loc.Path != "" {
@@ -299,6 +297,20 @@ func clientAuth(loc location.Location, cfg Config, opts *azcore.ClientOptions) (
 	return true, nil
 }
 
+// pointAtFile makes the side the single file at name when at (the store of name's parent) holds a
+// file by that name; "…/name" then means the file, not a directory (SPEC §2).
+func (s *side) pointAtFile(ctx context.Context, at store.Store, name string) (bool, error) {
+	e, err := at.Stat(ctx, path.Base(name))
+	switch {
+	case err == nil && !e.IsDir:
+		s.store, s.file = at, &e
+		return true, nil
+	case err != nil && !store.IsNotExist(err):
+		return false, err
+	}
+	return false, nil
+}
+
 // openFile opens a location in an Azure Files share. The share must exist, on either side (SPEC §2).
 // "…/name" is the file when one exists, else the directory; a source that is neither is an error,
 // a missing destination directory is created before anything is written.
@@ -321,14 +333,12 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 		return s, nil
 	}
 	if !loc.TrailingSlash {
-		at := filestore.New(sc, parent(loc.Path), opts)
-		e, err := at.Stat(ctx, path.Base(loc.Path))
-		switch {
-		case err == nil && !e.IsDir:
-			s.store, s.file = at, &e
-			return s, nil
-		case err != nil && !store.IsNotExist(err):
+		found, err := s.pointAtFile(ctx, mk(parent(loc.Path)), loc.Path)
+		if err != nil {
 			return side{}, err
+		}
+		if found {
+			return s, nil
 		}
 	}
 	if isSource {
