@@ -170,72 +170,120 @@ var azureSuffixes = []string{
 	"storage.azure.net",
 }
 
+// parseRemote parses a Blob or Files URL; hint is the service --from-to names
+// for this side, or Unknown.
 func parseRemote(arg string, hint Kind) (Location, error) {
+	u, shown, err := parseURL(arg)
+	if err != nil {
+		return Location{}, err
+	}
+	if hint == Local {
+		return Location{}, fmt.Errorf("URL %s given where --from-to says Local", shown)
+	}
+	host, err := checkedHost(u, shown)
+	if err != nil {
+		return Location{}, err
+	}
+	segs, err := pathSegments(u, shown)
+	if err != nil {
+		return Location{}, err
+	}
+	loc := Location{SAS: u.RawQuery}
+	if segs, err = setAccount(&loc, u, host, segs, hint, shown); err != nil {
+		return Location{}, err
+	}
+	if err := setContainerPath(&loc, segs, shown); err != nil {
+		return Location{}, err
+	}
+	return loc, nil
+}
+
+// parseURL parses a remote argument and refuses the URL shapes no storage
+// URL has. It also returns the redacted form every later message shows.
+func parseURL(arg string) (*url.URL, string, error) {
 	u, err := url.Parse(arg)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error would repeat the whole URL, signature included
 		}
-		return Location{}, fmt.Errorf("invalid URL %q: %v", displayRaw(arg), err)
+		return nil, "", fmt.Errorf("invalid URL %q: %v", displayRaw(arg), err)
 	}
 	shown := display(u)
 	if u.User != nil {
-		return Location{}, fmt.Errorf("URL %s: user name or password in a storage URL is not supported", shown)
+		return nil, "", fmt.Errorf("URL %s: user name or password in a storage URL is not supported", shown)
 	}
 	if strings.Contains(arg, "#") {
-		return Location{}, fmt.Errorf("URL %s contains '#'; write a '#' in a name as %%23", shown)
+		return nil, "", fmt.Errorf("URL %s contains '#'; write a '#' in a name as %%23", shown)
 	}
 	// A signature never contains these characters, and RedactURL stops at
 	// them, so refusing them here keeps every message about this URL free of
 	// any part of the signature.
 	if hasStrayDelimiter(u.RawQuery) {
 		u.RawQuery = ""
-		return Location{}, fmt.Errorf("URL %s: the query string (SAS) contains a space, quote or angle bracket; check the quoting of the argument", display(u))
+		return nil, "", fmt.Errorf("URL %s: the query string (SAS) contains a space, quote or angle bracket; check the quoting of the argument", display(u))
 	}
-	if hint == Local {
-		return Location{}, fmt.Errorf("URL %s given where --from-to says Local", shown)
-	}
+	return u, shown, nil
+}
+
+// checkedHost returns the URL's host name, lower case and without a trailing
+// dot, or an error when it is missing or not a valid host name.
+func checkedHost(u *url.URL, shown string) (string, error) {
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	if host == "" {
-		return Location{}, fmt.Errorf("URL %s has no host", shown)
+		return "", fmt.Errorf("URL %s has no host", shown)
 	}
 	if !validHost(host) {
-		return Location{}, fmt.Errorf("URL %s: invalid host name %q", shown, host)
+		return "", fmt.Errorf("URL %s: invalid host name %q", shown, host)
 	}
+	return host, nil
+}
 
-	// Split the escaped path so that an escaped '/' (%2F) inside a segment
-	// stays inside that segment's decoded name.
+// pathSegments splits the escaped path so that an escaped '/' (%2F) inside a
+// segment stays inside that segment's decoded name.
+func pathSegments(u *url.URL, shown string) ([]string, error) {
 	segs := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	for i, s := range segs {
+		var err error
 		if segs[i], err = url.PathUnescape(s); err != nil {
-			return Location{}, fmt.Errorf("URL %s: %v", shown, err)
+			return nil, fmt.Errorf("URL %s: %v", shown, err)
 		}
 	}
+	return segs, nil
+}
 
-	loc := Location{SAS: u.RawQuery}
+// setAccount fills the service, account and endpoint from an Azure host name
+// or, for a path-style URL (emulators), from the first path segment, which it
+// then consumes. It returns the segments left for container and path.
+func setAccount(loc *Location, u *url.URL, host string, segs []string, hint Kind, shown string) ([]string, error) {
 	endpoint := strings.ToLower(u.Scheme) + "://" + u.Host
-	if kind, account, ok, err := hostStyle(host, shown); err != nil {
-		return Location{}, err
-	} else if ok {
+	kind, account, ok, err := hostStyle(host, shown)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		if hint != Unknown && hint != kind {
-			return Location{}, fmt.Errorf("URL %s is an Azure %s endpoint, but --from-to says %s", shown, kind, hint)
+			return nil, fmt.Errorf("URL %s is an Azure %s endpoint, but --from-to says %s", shown, kind, hint)
 		}
 		loc.Kind, loc.Account, loc.Endpoint = kind, account, endpoint
-	} else {
-		if hint == Unknown {
-			return Location{}, fmt.Errorf("URL %s: %w; pass --from-to (e.g. --from-to=LocalBlob)", shown, errServiceUnknown)
-		}
-		if segs[0] == "" {
-			return Location{}, fmt.Errorf("URL %s names no storage account; a path-style URL is http(s)://HOST:PORT/ACCOUNT/CONTAINER[/PATH]", shown)
-		}
-		loc.Kind, loc.Account, loc.PathStyle = hint, segs[0], true
-		loc.Endpoint = endpoint + "/" + escapeSegment(segs[0])
-		segs = segs[1:]
+		return segs, nil
 	}
+	if hint == Unknown {
+		return nil, fmt.Errorf("URL %s: %w; pass --from-to (e.g. --from-to=LocalBlob)", shown, errServiceUnknown)
+	}
+	if segs[0] == "" {
+		return nil, fmt.Errorf("URL %s names no storage account; a path-style URL is http(s)://HOST:PORT/ACCOUNT/CONTAINER[/PATH]", shown)
+	}
+	loc.Kind, loc.Account, loc.PathStyle = hint, segs[0], true
+	loc.Endpoint = endpoint + "/" + escapeSegment(segs[0])
+	return segs[1:], nil
+}
 
+// setContainerPath takes the container from the first remaining segment and
+// the path inside it from the rest.
+func setContainerPath(loc *Location, segs []string, shown string) error {
 	if len(segs) == 0 || segs[0] == "" {
-		return Location{}, fmt.Errorf("URL %s names no container; sync needs a container (or share) in the URL", shown)
+		return fmt.Errorf("URL %s names no container; sync needs a container (or share) in the URL", shown)
 	}
 	loc.Container = segs[0]
 	if len(segs) > 1 {
@@ -244,7 +292,7 @@ func parseRemote(arg string, hint Kind) (Location, error) {
 		// Leading and trailing slashes carry no name: "c//x/" is the directory x.
 		loc.Path = strings.Trim(rest, "/")
 	}
-	return loc, nil
+	return nil
 }
 
 // validHost reports whether a URL's host name (port and brackets removed) is
