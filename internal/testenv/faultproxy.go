@@ -52,40 +52,7 @@ func NewFaultProxy(target string, rule func(n int, r *http.Request) Fault) (*Fau
 		p.mu.Lock()
 		p.seen[f]++
 		p.mu.Unlock()
-		switch f {
-		case Busy:
-			serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
-		case Internal:
-			serviceError(w, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
-		case BusyRetryAfter:
-			w.Header().Set("Retry-After", "1")
-			serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
-		case Forbidden:
-			serviceError(w, http.StatusForbidden, "AuthorizationFailure", "This request is not authorized to perform this operation.")
-		case Reset:
-			reset(w)
-		case CutBody, Truncate:
-			rec := httptest.NewRecorder()
-			rp.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			if f == Truncate {
-				// No length: the half body ends as if it were whole, and the connection closes.
-				w.Header().Del("Content-Length")
-				w.Header().Set("Connection", "close")
-				w.WriteHeader(rec.Code)
-				w.Write(body[:len(body)/2])
-				return
-			}
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-			w.WriteHeader(rec.Code)
-			w.Write(body[:len(body)/2])
-			reset(w)
-		default:
-			rp.ServeHTTP(w, r)
-		}
+		inject(w, r, f, rp)
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -95,6 +62,50 @@ func NewFaultProxy(target string, rule func(n int, r *http.Request) Fault) (*Fau
 	p.server.Start()
 	p.URL = p.server.URL
 	return p, nil
+}
+
+// inject answers r as fault f says, forwarding it through rp when the fault needs the service's answer.
+func inject(w http.ResponseWriter, r *http.Request, f Fault, rp *httputil.ReverseProxy) {
+	switch f {
+	case Busy:
+		serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
+	case Internal:
+		serviceError(w, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
+	case BusyRetryAfter:
+		w.Header().Set("Retry-After", "1")
+		serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
+	case Forbidden:
+		serviceError(w, http.StatusForbidden, "AuthorizationFailure", "This request is not authorized to perform this operation.")
+	case Reset:
+		reset(w)
+	case CutBody, Truncate:
+		halfAnswer(w, r, rp, f == Truncate)
+	default:
+		rp.ServeHTTP(w, r)
+	}
+}
+
+// halfAnswer forwards r and sends the headers and half the body of the answer. Truncated, the half
+// ends cleanly as if it were whole; otherwise the connection drops before the promised length.
+func halfAnswer(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy, truncate bool) {
+	rec := httptest.NewRecorder()
+	rp.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	if truncate {
+		// No length: the half body ends as if it were whole, and the connection closes.
+		w.Header().Del("Content-Length")
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(rec.Code)
+		w.Write(body[:len(body)/2])
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	w.Write(body[:len(body)/2])
+	reset(w)
 }
 
 // reset drops the connection with a TCP RST, after whatever was written so far.

@@ -138,53 +138,16 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			return nextPage(ctx, p)
 		}
 		for seg, err := range pages(ctx, pager, fetch, s.notifier(dir)) {
+			if err == nil {
+				err = unnamed(seg.BlobPrefixes, seg.BlobItems)
+			}
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
-			if err := unnamed(seg.BlobPrefixes, seg.BlobItems); err != nil {
-				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
+			page = s.pageEntries(page[:0], &stubs, seg)
+			if !s.yieldPage(ctx, page, &stubs, yield) {
 				return
-			}
-			page = page[:0]
-			for _, p := range seg.BlobPrefixes {
-				name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
-				page = append(page, store.Entry{Name: name, IsDir: true})
-			}
-			for _, b := range seg.BlobItems {
-				switch {
-				case strings.HasSuffix(*b.Name, "/"):
-				case isFolderStub(b.Metadata):
-					stub := entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
-					stub.IsDir, stub.Marker, stub.Size, stub.MD5 = true, true, 0, nil
-					i, _ := slices.BinarySearchFunc(stubs, stub, byKey)
-					stubs = slices.Insert(stubs, i, stub)
-				default:
-					page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
-				}
-			}
-			// The service lists prefixes and blobs in one name order but returns them in two lists.
-			slices.SortFunc(page, byKey)
-			for _, e := range page {
-				for len(stubs) > 0 && byKey(stubs[0], e) < 0 {
-					if !yield(stubs[0], nil) {
-						return
-					}
-					stubs = stubs[1:]
-				}
-				if e.IsDir && !store.ValidSegment(store.Base(e.Name)) {
-					if !s.yieldEach(ctx, e.Name+"/", yield) {
-						return
-					}
-					continue
-				}
-				if len(stubs) > 0 && e.IsDir && stubs[0].Name == e.Name {
-					e.Marker, e.ModTime = true, stubs[0].ModTime
-					stubs = stubs[1:]
-				}
-				if !yield(e, nil) {
-					return
-				}
 			}
 		}
 		for _, stub := range stubs {
@@ -193,6 +156,57 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 		}
 	}
+}
+
+// pageEntries appends the entries of one listing page to page, in Key order, and moves its directory
+// stubs into stubs instead.
+func (s *Store) pageEntries(page []store.Entry, stubs *[]store.Entry, seg *container.BlobHierarchyListSegment) []store.Entry {
+	for _, p := range seg.BlobPrefixes {
+		name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
+		page = append(page, store.Entry{Name: name, IsDir: true})
+	}
+	for _, b := range seg.BlobItems {
+		switch {
+		case strings.HasSuffix(*b.Name, "/"):
+		case isFolderStub(b.Metadata):
+			stub := entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
+			stub.IsDir, stub.Marker, stub.Size, stub.MD5 = true, true, 0, nil
+			i, _ := slices.BinarySearchFunc(*stubs, stub, byKey)
+			*stubs = slices.Insert(*stubs, i, stub)
+		default:
+			page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
+		}
+	}
+	// The service lists prefixes and blobs in one name order but returns them in two lists.
+	slices.SortFunc(page, byKey)
+	return page
+}
+
+// yieldPage yields the entries of one page with the waiting stubs that sort before them, merging a
+// stub into the prefix of the same name. It reports whether the caller still wants more.
+func (s *Store) yieldPage(ctx context.Context, page []store.Entry, stubs *[]store.Entry, yield func(store.Entry, error) bool) bool {
+	for _, e := range page {
+		for len(*stubs) > 0 && byKey((*stubs)[0], e) < 0 {
+			if !yield((*stubs)[0], nil) {
+				return false
+			}
+			*stubs = (*stubs)[1:]
+		}
+		if e.IsDir && !store.ValidSegment(store.Base(e.Name)) {
+			if !s.yieldEach(ctx, e.Name+"/", yield) {
+				return false
+			}
+			continue
+		}
+		if len(*stubs) > 0 && e.IsDir && (*stubs)[0].Name == e.Name {
+			e.Marker, e.ModTime = true, (*stubs)[0].ModTime
+			*stubs = (*stubs)[1:]
+		}
+		if !yield(e, nil) {
+			return false
+		}
+	}
+	return true
 }
 
 // listRetries is how many times a listing page is asked for again when its answer ended early. The
@@ -469,51 +483,54 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	if err != nil {
 		return err
 	}
-	contentType := e.ContentType
-	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
-	meta := map[string]*string{MtimeKey: mtimeValue(e)}
-
 	putBlobSize := s.opts.PutBlobSize
 	if putBlobSize == 0 {
 		putBlobSize = blockSize
 	}
 	if e.Size <= putBlobSize {
-		_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
-			func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
-			func(ctx context.Context, c *transfer.Chunk) error {
-				// The whole file is in hand: send it only if it is still the listed version.
-				if err := store.Unchanged(ctx, src); err != nil {
-					return err
-				}
-				if contentType == "" { // sniffed from the content in hand, not read again
-					contentType = transfer.ContentType(e.Name, c.Data[:min(len(c.Data), 512)])
-				}
-				sum := md5.Sum(c.Data)
-				if s.opts.PutMD5 {
-					headers.BlobContentMD5 = sum[:]
-				}
-				body := transfer.NewRequestBody(c)
-				_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{
-					HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
-				})
-				body.Release(err)
-				return err
-			})
-		if err == nil {
-			tellMD5(src, headers.BlobContentMD5)
-		}
-		return err
+		return s.putWhole(ctx, bb, e, src)
 	}
+	return s.putBlocks(ctx, bb, e, src, blockSize)
+}
 
-	if contentType == "" {
-		contentType = transfer.ByName(e.Name) // when the extension decides, the head is not read
-	}
-	if contentType == "" {
-		head := make([]byte, min(e.Size, 512))
-		if err := src.ReadAt(ctx, head, 0); err != nil {
+// putWhole uploads src in one Put Blob request.
+func (s *Store) putWhole(ctx context.Context, bb *blockblob.Client, e store.Entry, src store.Source) error {
+	contentType := e.ContentType
+	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
+	meta := map[string]*string{MtimeKey: mtimeValue(e)}
+	_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
+		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
+		func(ctx context.Context, c *transfer.Chunk) error {
+			// The whole file is in hand: send it only if it is still the listed version.
+			if err := store.Unchanged(ctx, src); err != nil {
+				return err
+			}
+			if contentType == "" { // sniffed from the content in hand, not read again
+				contentType = transfer.ContentType(e.Name, c.Data[:min(len(c.Data), 512)])
+			}
+			sum := md5.Sum(c.Data)
+			if s.opts.PutMD5 {
+				headers.BlobContentMD5 = sum[:]
+			}
+			body := transfer.NewRequestBody(c)
+			_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{
+				HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
+			})
+			body.Release(err)
 			return err
-		}
-		contentType = transfer.ContentType(e.Name, head)
+		})
+	if err == nil {
+		tellMD5(src, headers.BlobContentMD5)
+	}
+	return err
+}
+
+// putBlocks stages src in blocks of blockSize, in parallel, and commits them once the source is
+// known to be unchanged.
+func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Entry, src store.Source, blockSize int64) error {
+	contentType, err := blocksContentType(ctx, e, src)
+	if err != nil {
+		return err
 	}
 	ids := make([]string, (e.Size+blockSize-1)/blockSize)
 	prefix := make([]byte, 16)
@@ -544,12 +561,29 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 	if s.opts.PutMD5 && e.MD5 != nil {
 		whole = e.MD5
 	}
-	headers.BlobContentMD5 = whole
+	headers := azblob.HTTPHeaders{BlobContentType: &contentType, BlobContentMD5: whole}
+	meta := map[string]*string{MtimeKey: mtimeValue(e)}
 	if _, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
 		return err
 	}
 	tellMD5(src, whole)
 	return nil
+}
+
+// blocksContentType is the content type of a multi-block upload: the entry's, else the extension's,
+// else sniffed from the first 512 bytes, read only then.
+func blocksContentType(ctx context.Context, e store.Entry, src store.Source) (string, error) {
+	if e.ContentType != "" {
+		return e.ContentType, nil
+	}
+	if ct := transfer.ByName(e.Name); ct != "" {
+		return ct, nil
+	}
+	head := make([]byte, min(e.Size, 512))
+	if err := src.ReadAt(ctx, head, 0); err != nil {
+		return "", err
+	}
+	return transfer.ContentType(e.Name, head), nil
 }
 
 // tellMD5 hands the MD5 of an uploaded content to a source that keeps it (the local hash cache).

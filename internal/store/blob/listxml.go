@@ -88,14 +88,7 @@ var errListXML = errors.New("unexpected List Blobs XML")
 // prefixes, and the next marker.
 func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, error) {
 	sc := xmlScanner{data: data}
-	seg := &container.BlobHierarchyListSegment{}
-	var next string
-	var path [6]string // element names from the root, as far as they matter
-	depth := 0
-	var item *container.BlobItem
-	var prefix *container.BlobPrefix
-	var text []byte
-	encoded := false
+	d := listDecoder{seg: &container.BlobHierarchyListSegment{}}
 	for {
 		tok, err := sc.next()
 		if err != nil {
@@ -103,64 +96,91 @@ func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, er
 		}
 		switch tok.kind {
 		case tokEOF:
-			if depth != 0 || path[0] != "EnumerationResults" {
+			if d.depth != 0 || d.path[0] != "EnumerationResults" {
 				return nil, "", errListXML
 			}
-			return seg, next, nil
+			return d.seg, d.next, nil
 		case tokText:
-			text = append(text, tok.text...)
+			d.text = append(d.text, tok.text...)
 		case tokStart:
-			if (depth == 2 && path[1] == "NextMarker") || (depth == 4 && path[3] == "Name") ||
-				(depth == 5 && (path[3] == "Properties" || path[3] == "Metadata")) {
-				return nil, "", errListXML // a value with elements inside: not a listing this reads
-			}
-			if depth == 3 && path[2] == "Blob" && tok.name == "Tags" {
-				return nil, "", errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
-			}
-			if depth < len(path) {
-				path[depth] = tok.name
-			}
-			depth++
-			text = text[:0]
-			switch {
-			case depth == 3 && path[1] == "Blobs" && tok.name == "Blob":
-				item = &container.BlobItem{Properties: &container.BlobProperties{}}
-			case depth == 3 && path[1] == "Blobs" && tok.name == "BlobPrefix":
-				prefix = &container.BlobPrefix{}
-			case depth == 4 && tok.name == "Name":
-				encoded = tok.encoded
-			}
-			if tok.selfClosing {
-				if err := endElement(depth, &path, nil, item, prefix, &next, false); err != nil {
-					return nil, "", err
-				}
-				depth--
-			}
+			err = d.start(tok)
 		case tokEnd:
-			if depth == 0 || (depth <= len(path) && path[depth-1] != tok.name) {
-				return nil, "", errListXML
-			}
-			if err := endElement(depth, &path, text, item, prefix, &next, encoded); err != nil {
-				return nil, "", err
-			}
-			if depth == 3 && item != nil && tok.name == "Blob" {
-				if item.Name == nil {
-					return nil, "", errListXML
-				}
-				seg.BlobItems = append(seg.BlobItems, item)
-				item = nil
-			}
-			if depth == 3 && prefix != nil && tok.name == "BlobPrefix" {
-				if prefix.Name == nil {
-					return nil, "", errListXML
-				}
-				seg.BlobPrefixes = append(seg.BlobPrefixes, prefix)
-				prefix = nil
-			}
-			depth--
-			text = text[:0]
+			err = d.end(tok)
+		}
+		if err != nil {
+			return nil, "", err
 		}
 	}
+}
+
+// listDecoder is the state of decodeListing between tokens.
+type listDecoder struct {
+	seg     *container.BlobHierarchyListSegment
+	next    string
+	path    [6]string // element names from the root, as far as they matter
+	depth   int
+	item    *container.BlobItem
+	prefix  *container.BlobPrefix
+	text    []byte
+	encoded bool
+}
+
+// start opens an element, and closes it too when it is self-closing.
+func (d *listDecoder) start(tok xmlToken) error {
+	if (d.depth == 2 && d.path[1] == "NextMarker") || (d.depth == 4 && d.path[3] == "Name") ||
+		(d.depth == 5 && (d.path[3] == "Properties" || d.path[3] == "Metadata")) {
+		return errListXML // a value with elements inside: not a listing this reads
+	}
+	if d.depth == 3 && d.path[2] == "Blob" && tok.name == "Tags" {
+		return errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
+	}
+	if d.depth < len(d.path) {
+		d.path[d.depth] = tok.name
+	}
+	d.depth++
+	d.text = d.text[:0]
+	switch {
+	case d.depth == 3 && d.path[1] == "Blobs" && tok.name == "Blob":
+		d.item = &container.BlobItem{Properties: &container.BlobProperties{}}
+	case d.depth == 3 && d.path[1] == "Blobs" && tok.name == "BlobPrefix":
+		d.prefix = &container.BlobPrefix{}
+	case d.depth == 4 && tok.name == "Name":
+		d.encoded = tok.encoded
+	}
+	if tok.selfClosing {
+		if err := endElement(d.depth, &d.path, nil, d.item, d.prefix, &d.next, false); err != nil {
+			return err
+		}
+		d.depth--
+	}
+	return nil
+}
+
+// end closes an element, and adds a finished blob or prefix to the segment.
+func (d *listDecoder) end(tok xmlToken) error {
+	if d.depth == 0 || (d.depth <= len(d.path) && d.path[d.depth-1] != tok.name) {
+		return errListXML
+	}
+	if err := endElement(d.depth, &d.path, d.text, d.item, d.prefix, &d.next, d.encoded); err != nil {
+		return err
+	}
+	if d.depth == 3 && d.item != nil && tok.name == "Blob" {
+		if d.item.Name == nil {
+			return errListXML
+		}
+		d.seg.BlobItems = append(d.seg.BlobItems, d.item)
+		d.item = nil
+	}
+	if d.depth == 3 && d.prefix != nil && tok.name == "BlobPrefix" {
+		if d.prefix.Name == nil {
+			return errListXML
+		}
+		d.seg.BlobPrefixes = append(d.seg.BlobPrefixes, d.prefix)
+		d.prefix = nil
+	}
+	d.depth--
+	d.text = d.text[:0]
+	return nil
 }
 
 // endElement stores the text of the element closing at depth.
