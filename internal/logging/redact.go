@@ -2,12 +2,15 @@ package logging
 
 import (
 	"regexp"
+	"strings"
+
+	"github.com/azsync/azsync/internal/sas"
 )
 
 // secretPattern finds a secret's key (capture groups 1 to 4, kept) followed by
 // its value (replaced). One alternation so that text is scanned once:
 //
-//  1. a SAS signature query parameter, sig=VALUE, also URL-encoded (sig%3D)
+//  1. a secret SAS query parameter (sas.SecretKeys: the signature), sig=VALUE, also URL-encoded (sig%3D)
 //     and as it appears in JSON-escaped text, where "&" becomes \u0026. The
 //     key must start a parameter, so "design=x" is left alone.
 //  2. Authorization and x-ms-copy-source-authorization header values (Bearer,
@@ -21,13 +24,22 @@ import (
 // JSON-encoded text never eats part of an escape sequence and the JSON stays
 // valid.
 var secretPattern = regexp.MustCompile(`(?i)` +
-	`((?:\b|%26|%3f|\\u0026)sig(?:=|%3d))[^&\s"'\\]+` +
+	`((?:\b|%26|%3f|\\u0026)(?:` + secretKeyAlternation() + `)(?:=|%3d))[^&\s"'\\]+` +
 	`|(\bauthorization\\?"?\s*[:=]\s*\\?"?)[^\r\n"\\]+` +
 	`|(\bbearer\s+)[\w\-.~+/=]+` +
 	`|(\baccountkey=)[^;&\s"'\\]+`)
 
+// secretKeyAlternation is sas.SecretKeys as a regular-expression alternation.
+func secretKeyAlternation() string {
+	keys := sas.SecretKeys()
+	for i, k := range keys {
+		keys[i] = regexp.QuoteMeta(k)
+	}
+	return strings.Join(keys, "|")
+}
+
 // Redacted replaces every secret value Redact finds.
-const Redacted = "REDACTED"
+const Redacted = sas.Redacted
 
 // Redact returns s with secret values replaced by REDACTED: the value of every
 // sig= query parameter (case-insensitive), Authorization and
@@ -36,12 +48,22 @@ const Redacted = "REDACTED"
 func Redact(s string) string {
 	// Most lines (one per file copied) hold none of the keys: skip the regular expression for them.
 	// Only for ASCII text, where lower-casing is exactly the pattern's case folding ("ſ" folds to "s").
-	if isASCII(s) && !containsFold(s, "sig") && !containsFold(s, "authorization") &&
+	if isASCII(s) && !containsSecretKey(s) && !containsFold(s, "authorization") &&
 		!containsFold(s, "bearer") && !containsFold(s, "accountkey") {
 		return s
 	}
 	// Exactly one key group matched per match; the others expand to "".
 	return secretPattern.ReplaceAllString(s, "${1}${2}${3}${4}"+Redacted)
+}
+
+// containsSecretKey reports whether ASCII text s contains a secret query key in any case.
+func containsSecretKey(s string) bool {
+	for _, k := range sas.SecretKeys() {
+		if containsFold(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // containsFold reports whether ASCII text s contains the lower-case ASCII key in any case, without
