@@ -204,13 +204,13 @@ func latencySmall(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error
 			if c == azsyncConcurrency() {
 				continue
 			}
-			down = append(down, contender{azsyncAt(c), false, e.latDownload(d, fmt.Sprintf("lat%d-azsync-%d", ms, c), func(dir string) (measurement, error) {
+			down = append(down, contender{azsyncAt(c), false, e.freshDownload(d, fmt.Sprintf("lat%d-azsync-%d", ms, c), func(dir string) (measurement, error) {
 				m, _, err := e.runAzsyncEnv(ctx, fmt.Sprintf("lat%d-azsync-%d-download", ms, c), concEnv(c), src, dir, "--from-to=BlobLocal")
 				return m, err
 			})})
 		}
 		for _, c := range e.cfg.latConcs {
-			down = append(down, contender{fmt.Sprintf("%s c=%d", toolSDK, c), false, e.latDownload(d, fmt.Sprintf("lat%d-sdk-%d", ms, c), func(dir string) (measurement, error) {
+			down = append(down, contender{fmt.Sprintf("%s c=%d", toolSDK, c), false, e.freshDownload(d, fmt.Sprintf("lat%d-sdk-%d", ms, c), func(dir string) (measurement, error) {
 				return e.runSDK(ctx, sdkJob{op: "download", url: src, local: dir, conc: c})
 			})})
 		}
@@ -221,8 +221,8 @@ func latencySmall(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error
 	return rows, err
 }
 
-// latDownload downloads into a fresh folder and checks every byte.
-func (e *benchEnv) latDownload(d *dataset, name string, run func(dir string) (measurement, error)) func(int) (measurement, error) {
+// freshDownload downloads into a fresh folder and checks every byte.
+func (e *benchEnv) freshDownload(d *dataset, name string, run func(dir string) (measurement, error)) func(int) (measurement, error) {
 	return func(i int) (measurement, error) {
 		dir := filepath.Join(e.work, "down", fmt.Sprintf("%s-%d", name, i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -359,11 +359,11 @@ func latencyLarge(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error
 		}()
 		src := p.rewrite(e.containerURL(az, ""))
 		r, err = latGroup(e, p, d, opDownload, d.bytes, 1, []contender{
-			{toolAzsync, false, e.latDownload(d, ct+"-azsync", func(dir string) (measurement, error) {
+			{toolAzsync, false, e.freshDownload(d, ct+"-azsync", func(dir string) (measurement, error) {
 				m, _, err := e.runAzsync(ctx, ct+"-download", src, dir, "--from-to=BlobLocal")
 				return m, err
 			})},
-			{toolSDK, false, e.latDownload(d, ct+"-sdk", func(dir string) (measurement, error) {
+			{toolSDK, false, e.freshDownload(d, ct+"-sdk", func(dir string) (measurement, error) {
 				return e.runSDK(ctx, sdkJob{op: "download", url: src, local: dir, conc: e.cfg.conc})
 			})},
 		})
@@ -458,7 +458,7 @@ func latencyFiles(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error
 		rows = append(rows, r...)
 		if err == nil {
 			r, err = latGroup(e, p, d, opDownload, d.bytes, d.files, []contender{{toolAzsync + " ← Files", false,
-				e.latDownload(d, share+"-files", func(dir string) (measurement, error) {
+				e.freshDownload(d, share+"-files", func(dir string) (measurement, error) {
 					m, _, err := e.runAzsync(ctx, share+"-files-download", u, dir, "--from-to=FileLocal")
 					return m, err
 				})}})

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -169,20 +168,7 @@ func benchDataset(ctx context.Context, e *benchEnv, d *dataset, rawSDK bool) ([]
 
 	// Download into an empty folder, then check every byte.
 	download := func(tool string, run func(dir string) (measurement, error)) func(int) (measurement, error) {
-		return func(i int) (measurement, error) {
-			dir := filepath.Join(e.work, "down", fmt.Sprintf("%s-%s-%d", d.key, tool, i))
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return measurement{}, err
-			}
-			defer os.RemoveAll(dir)
-			m, err := run(dir)
-			if err == nil {
-				if err = verifyTree(dir, d); err != nil {
-					err = fmt.Errorf("%s download: %w", tool, err)
-				}
-			}
-			return m, err
-		}
+		return e.freshDownload(d, d.key+"-"+tool, run)
 	}
 	err := group(opDownload, d.bytes, []contender{
 		{toolAzsync, false, download("azsync", func(dir string) (measurement, error) {
