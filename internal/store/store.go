@@ -227,6 +227,21 @@ func Unchanged(ctx context.Context, src Source) error {
 	return nil
 }
 
+// Identified is implemented by sources that can name what they read (a local file's absolute path,
+// a blob's URL), so that a writer resuming an interrupted copy never takes work done for another
+// source with the same size and time as its own.
+type Identified interface {
+	Identity() string
+}
+
+// Identity is src's identity when it has one, else "".
+func Identity(src Source) string {
+	if id, ok := src.(Identified); ok {
+		return id.Identity()
+	}
+	return ""
+}
+
 // Work in progress is written under a temporary name in the target's own directory,
 // .azsync-<random>.partial, and renamed into place once complete. Every store's listing skips such
 // names (IsTemp): they are never copied, compared, counted or deleted as data.

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"crypto/md5"
+	"hash"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -69,21 +70,26 @@ type WriteFunc func(ctx context.Context, c *Chunk) error
 // With hash set it returns the MD5 of the whole content, hashed in order as chunks complete, so no
 // second read of the data is needed.
 func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, read ReadFunc, write WriteFunc) ([]byte, error) {
-	n := chunks(size, chunkSize)
-	// turn[i] is closed once chunks before i are hashed.
-	var turn []chan struct{}
-	whole := md5.New()
+	return e.ChunkedExcept(ctx, size, chunkSize, hash, nil, read, write)
+}
+
+// ChunkedExcept is Chunked for content part of which is already at the destination (the blocks an
+// interrupted upload staged): chunks for which done(index) is true are not written, paced or
+// counted as moved. They are read only when hash is set, for the whole content's MD5. A nil done
+// is Chunked.
+func (e *Engine) ChunkedExcept(ctx context.Context, size, chunkSize int64, hash bool, done func(idx int) bool, read ReadFunc, write WriteFunc) ([]byte, error) {
+	var whole *orderedHash
+	skip := done // without a hash to compute, chunks already done are not even read
 	if hash {
-		turn = make([]chan struct{}, n+1)
-		for i := range turn {
-			turn[i] = make(chan struct{})
-		}
-		close(turn[0])
+		whole, skip = newOrderedHash(chunks(size, chunkSize)), nil
 	}
-	err := e.each(ctx, size, chunkSize, true, func(ctx context.Context, idx int, off, length int64) error {
+	err := e.each(ctx, size, chunkSize, true, skip, func(ctx context.Context, idx int, off, length int64) error {
+		there := done != nil && done(idx)
 		// The cap is taken before the read, so that a download is paced on the wire, not after it.
-		if err := e.limit(ctx, int(length)); err != nil {
-			return err
+		if !there {
+			if err := e.limit(ctx, int(length)); err != nil {
+				return err
+			}
 		}
 		c := &Chunk{Index: idx, Offset: off, Data: e.buffer(length)}
 		defer func() {
@@ -94,32 +100,60 @@ func (e *Engine) Chunked(ctx context.Context, size, chunkSize int64, hash bool, 
 		if err := read(ctx, off, c.Data); err != nil {
 			return err
 		}
-		if err := write(ctx, c); err != nil {
-			return err
+		if !there {
+			if err := write(ctx, c); err != nil {
+				return err
+			}
+			e.moved.Add(length)
 		}
-		e.moved.Add(length)
-		if !hash {
-			return nil
-		}
-		select {
-		case <-turn[idx]:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		whole.Write(c.Data)
-		close(turn[idx+1])
-		return nil
+		return whole.add(ctx, idx, c.Data)
 	})
 	if err != nil || !hash {
 		return nil, err
 	}
-	return whole.Sum(nil), nil
+	return whole.h.Sum(nil), nil
+}
+
+// orderedHash is the MD5 of a content whose chunks complete in any order: each waits for its turn.
+type orderedHash struct {
+	h    hash.Hash
+	turn []chan struct{} // turn[i] is closed once the chunks before i are hashed
+}
+
+func newOrderedHash(n int) *orderedHash {
+	o := &orderedHash{h: md5.New(), turn: make([]chan struct{}, n+1)}
+	for i := range o.turn {
+		o.turn[i] = make(chan struct{})
+	}
+	close(o.turn[0])
+	return o
+}
+
+// add hashes chunk idx once those before it are; a nil orderedHash hashes nothing.
+func (o *orderedHash) add(ctx context.Context, idx int, data []byte) error {
+	if o == nil {
+		return nil
+	}
+	select {
+	case <-o.turn[idx]:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	o.h.Write(data)
+	close(o.turn[idx+1])
+	return nil
 }
 
 // Remote runs work for each chunk of size bytes where the service moves the bytes itself (a block
 // copied from a URL): chunks share the engine's slots but hold no buffer.
 func (e *Engine) Remote(ctx context.Context, size, chunkSize int64, work func(ctx context.Context, idx int, off, length int64) error) error {
-	return e.each(ctx, size, chunkSize, false, func(ctx context.Context, idx int, off, length int64) error {
+	return e.RemoteExcept(ctx, size, chunkSize, nil, work)
+}
+
+// RemoteExcept is Remote without the chunks for which done(index) is true (already at the
+// destination); a nil done is Remote.
+func (e *Engine) RemoteExcept(ctx context.Context, size, chunkSize int64, done func(idx int) bool, work func(ctx context.Context, idx int, off, length int64) error) error {
+	return e.each(ctx, size, chunkSize, false, done, func(ctx context.Context, idx int, off, length int64) error {
 		// The cap paces the requests: the bytes they ask the service to move count against it.
 		if err := e.limit(ctx, int(length)); err != nil {
 			return err
@@ -134,17 +168,24 @@ func (e *Engine) Remote(ctx context.Context, size, chunkSize int64, work func(ct
 
 func chunks(size, chunkSize int64) int { return max(int((size+chunkSize-1)/chunkSize), 1) }
 
-// each runs work for every chunk in parallel. Chunks take their slot (and, with buffered set, their
-// share of the memory budget) in order, so the earliest unfinished chunk always holds its share:
-// waiting on an earlier chunk, as ordered hashing does, can never starve it.
-func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool, work func(ctx context.Context, idx int, off, length int64) error) error {
+// each runs work for every chunk in parallel, but those for which skip (when set) is true. Chunks
+// take their slot (and, with buffered set, their share of the memory budget) in order, so the
+// earliest unfinished chunk always holds its share: waiting on an earlier chunk, as ordered hashing
+// does, can never starve it.
+func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool, skip func(int) bool, work func(ctx context.Context, idx int, off, length int64) error) error {
 	need := func(length int64) int64 {
 		if !buffered {
 			return 0
 		}
 		return min(max(length, 1), e.budget) // a chunk larger than the whole budget still runs, alone
 	}
+	if skip == nil {
+		skip = func(int) bool { return false }
+	}
 	if chunks(size, chunkSize) == 1 {
+		if skip(0) {
+			return nil
+		}
 		// Most files are one chunk: run it here, without a goroutine and group of its own.
 		n := need(size)
 		if err := e.acquire(ctx, n); err != nil {
@@ -157,6 +198,9 @@ func (e *Engine) each(ctx context.Context, size, chunkSize int64, buffered bool,
 	for idx := range chunks(size, chunkSize) {
 		if gctx.Err() != nil {
 			return wait(g, gctx)
+		}
+		if skip(idx) {
+			continue
 		}
 		off := int64(idx) * chunkSize
 		length := min(chunkSize, size-off)

@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -97,5 +98,57 @@ func TestChunkedStaysWithinTheMemoryBudget(t *testing.T) {
 	}
 	if peak > budget {
 		t.Errorf("%d bytes in flight, budget %d", peak, budget)
+	}
+}
+
+// TestChunkedExceptSkipsWhatIsDone: chunks already at the destination are not written or counted;
+// without a hash they are not read either, with one they are read for the whole content's MD5.
+func TestChunkedExceptSkipsWhatIsDone(t *testing.T) {
+	src := make([]byte, 10*1024+7)
+	for i := range src {
+		src[i] = byte(rand.IntN(256))
+	}
+	done := func(idx int) bool { return idx%3 != 2 } // chunks 2, 5 and 8 are left to write
+	for _, hash := range []bool{false, true} {
+		var mu sync.Mutex
+		var read, written []int
+		e := NewEngine(4, 0, 0)
+		sum, err := e.ChunkedExcept(context.Background(), int64(len(src)), 1024, hash, done,
+			func(_ context.Context, off int64, buf []byte) error {
+				mu.Lock()
+				defer mu.Unlock()
+				read = append(read, int(off/1024))
+				copy(buf, src[off:])
+				return nil
+			},
+			func(_ context.Context, c *Chunk) error {
+				mu.Lock()
+				defer mu.Unlock()
+				written = append(written, c.Index)
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(written)
+		if !slices.Equal(written, []int{2, 5, 8}) {
+			t.Errorf("hash %v: wrote chunks %v, want [2 5 8]", hash, written)
+		}
+		if wantRead := map[bool]int{false: 3, true: 11}[hash]; len(read) != wantRead {
+			t.Errorf("hash %v: read %d chunks, want %d", hash, len(read), wantRead)
+		}
+		if e.Moved() != 3*1024 {
+			t.Errorf("hash %v: moved %d bytes, want %d", hash, e.Moved(), 3*1024)
+		}
+		if want := md5.Sum(src); hash && !bytes.Equal(sum, want[:]) {
+			t.Errorf("the MD5 is not the whole content's")
+		}
+	}
+	var works []int
+	e := NewEngine(1, 0, 0)
+	err := e.RemoteExcept(context.Background(), 5*1024, 1024, func(idx int) bool { return idx != 3 },
+		func(_ context.Context, idx int, _, _ int64) error { works = append(works, idx); return nil })
+	if err != nil || !slices.Equal(works, []int{3}) || e.Moved() != 1024 {
+		t.Errorf("RemoteExcept ran chunks %v (err %v, moved %d), want [3]", works, err, e.Moved())
 	}
 }

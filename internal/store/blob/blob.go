@@ -5,9 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -466,7 +463,12 @@ func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 	return remote.ReadRange(resp.NewRetryReader(ctx, again), p, off)
 }
 
+// Identity is the blob's URL without credentials; its version is the entry's ETag.
+func (b *blobSource) Identity() string { return b.display }
+
 func (b *blobSource) Close() error { return nil }
+
+var _ store.Identified = (*blobSource)(nil)
 
 // Put uploads src as a block blob. Up to the Put Blob size it is one request; above, blocks are staged
 // in parallel and committed. Every request carries the MD5 of its own body, which the service checks.
@@ -532,19 +534,18 @@ func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Ent
 	if err != nil {
 		return err
 	}
-	ids := make([]string, (e.Size+blockSize-1)/blockSize)
-	prefix := make([]byte, 16)
-	if _, err := rand.Read(prefix); err != nil {
+	// Blocks an interrupted upload of this same source staged are not sent again (see resume.go).
+	plan, err := planBlocks(ctx, bb, e, store.Identity(src), blockSize)
+	if err != nil {
 		return err
 	}
 	// A --compare-hash checker that already read the content hands its MD5 over in e.MD5.
-	whole, err := s.opts.Engine.Chunked(ctx, e.Size, blockSize, s.opts.PutMD5 && e.MD5 == nil,
+	whole, err := s.opts.Engine.ChunkedExcept(ctx, e.Size, blockSize, s.opts.PutMD5 && e.MD5 == nil, plan.done,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
 		func(ctx context.Context, c *transfer.Chunk) error {
-			ids[c.Index] = blockID(prefix, c.Index)
 			sum := md5.Sum(c.Data)
 			body := transfer.NewRequestBody(c)
-			_, err := bb.StageBlock(ctx, ids[c.Index], body, &blockblob.StageBlockOptions{
+			_, err := bb.StageBlock(ctx, plan.ids[c.Index], body, &blockblob.StageBlockOptions{
 				TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 			})
 			body.Release(err)
@@ -554,7 +555,8 @@ func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Ent
 		return err
 	}
 	// Blocks of a file that changed while it was read may mix two versions: they stay uncommitted
-	// (the service drops them within a week) and the blob keeps its previous content.
+	// (the service drops them within a week), no later run reuses them (their IDs name the listed
+	// time), and the blob keeps its previous content.
 	if err := store.Unchanged(ctx, src); err != nil {
 		return err
 	}
@@ -563,7 +565,7 @@ func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Ent
 	}
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType, BlobContentMD5: whole}
 	meta := map[string]*string{MtimeKey: mtimeValue(e)}
-	if _, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
+	if _, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
 		return err
 	}
 	tellMD5(src, whole)
@@ -643,14 +645,13 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 			return err
 		}
 	}
-	ids := make([]string, (e.Size+blockSize-1)/blockSize)
-	prefix := make([]byte, 16)
-	if _, err := rand.Read(prefix); err != nil {
+	// The source's ETag pins its version, so blocks an interrupted copy staged are reused.
+	plan, err := planBlocks(ctx, bb, e, srcURL, blockSize)
+	if err != nil {
 		return err
 	}
-	err = s.opts.Engine.Remote(ctx, e.Size, blockSize, func(ctx context.Context, idx int, off, length int64) error {
-		ids[idx] = blockID(prefix, idx)
-		_, err := bb.StageBlockFromURL(ctx, ids[idx], srcURL, &blockblob.StageBlockFromURLOptions{
+	err = s.opts.Engine.RemoteExcept(ctx, e.Size, blockSize, plan.done, func(ctx context.Context, idx int, off, length int64) error {
+		_, err := bb.StageBlockFromURL(ctx, plan.ids[idx], srcURL, &blockblob.StageBlockFromURLOptions{
 			Range: azblob.HTTPRange{Offset: off, Count: length}, SourceModifiedAccessConditions: sourceCond,
 		})
 		return err
@@ -658,7 +659,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 	if err != nil {
 		return err
 	}
-	_, err = bb.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier, Tags: e.Tags})
+	_, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier, Tags: e.Tags})
 	return err
 }
 
@@ -683,12 +684,6 @@ func (s *Store) putFromURL(ctx context.Context, bb *blockblob.Client, srcURL str
 		return false, nil
 	}
 	return true, err
-}
-
-// blockID names block idx of one upload; the random prefix keeps blocks of an earlier, interrupted
-// upload of the same blob out of the list, and every ID has the same length, as the service requires.
-func blockID(prefix []byte, idx int) string {
-	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(slices.Clone(prefix), uint64(idx)))
 }
 
 // AtomicPut implements store.AtomicWriter: a blob appears only when its one Put Blob or its block

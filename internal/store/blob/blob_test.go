@@ -96,19 +96,10 @@ func TestSourceChangedDuringUploadIsNotCommitted(t *testing.T) {
 			if err := os.WriteFile(path, make([]byte, tc.size), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			ls := local.New(dir, local.Options{})
-			listed, err := ls.Stat(context.Background(), "f.bin")
-			if err != nil {
-				t.Fatal(err)
-			}
-			src, err := ls.Open(context.Background(), listed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer src.Close()
+			listed, src := openLocal(t, dir, "f.bin")
 			cc := newContainer(t)
 			bs := New(cc, "", Options{Engine: transfer.NewEngine(4, 0, 0), BlockSize: block})
-			err = bs.Put(context.Background(), listed, &editingSource{Source: src, path: path, size: tc.size, at: tc.size / 2})
+			err := bs.Put(context.Background(), listed, &editingSource{Source: src, path: path, size: tc.size, at: tc.size / 2})
 			if !errors.Is(err, store.ErrSourceChanged) {
 				t.Fatalf("Put of a file edited while read: %v, want ErrSourceChanged", err)
 			}
@@ -121,4 +112,20 @@ func TestSourceChangedDuringUploadIsNotCommitted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openLocal lists and opens the local file name of dir; the source closes with the test.
+func openLocal(t *testing.T, dir, name string) (store.Entry, store.Source) {
+	t.Helper()
+	ls := local.New(dir, local.Options{})
+	e, err := ls.Stat(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ls.Open(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return e, src
 }

@@ -202,7 +202,10 @@ type fileSource struct {
 	listed store.Entry
 }
 
-var _ store.Verifier = (*fileSource)(nil)
+var _ interface {
+	store.Verifier
+	store.Identified
+} = (*fileSource)(nil)
 
 var _ store.MD5Sink = (*fileSource)(nil)
 
@@ -235,6 +238,14 @@ func (fs *fileSource) Unchanged(context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Identity is the file's absolute path (as opened when the folder's path cannot be made absolute).
+func (fs *fileSource) Identity() string {
+	if abs, err := filepath.Abs(fs.f.Name()); err == nil {
+		return abs
+	}
+	return fs.f.Name()
 }
 
 func (fs *fileSource) Close() error { return fs.f.Close() }
