@@ -80,6 +80,11 @@ func TestScripts(t *testing.T) {
 			"share-ls":     cmdShareLs,
 			// cmds_shard_test.go
 			"shards": cmdShards,
+			// cmds_posix_test.go
+			"blob-meta":    cmdBlobMeta,
+			"blob-setmeta": cmdBlobSetMeta,
+			"fstat":        cmdFstat,
+			"myids":        cmdMyIDs,
 		},
 	})
 }

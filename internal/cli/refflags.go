@@ -12,6 +12,7 @@ import (
 	"github.com/azsync/azsync/internal/endpoint"
 	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/location"
+	"github.com/azsync/azsync/internal/posix"
 )
 
 // refFlags are the flags of azcopy sync 10.32 beyond the seed's. Each works, or is refused for the
@@ -42,8 +43,8 @@ func addRefFlags(f *pflag.FlagSet) *refFlags {
 	f.BoolVar(&r.forceIfReadOnly, "force-if-read-only", false, "Downloads: replace local files even if read-only (on Linux they always are: a download is renamed into place whatever the file's mode). Refused where the destination is Blob storage or Azure Files.")
 	f.StringVar(&r.cpkByName, "cpk-by-name", "", "Blob: the encryption scope the service encrypts what azsync writes with (x-ms-encryption-scope).")
 	f.BoolVar(&r.cpkByValue, "cpk-by-value", false, "Blob: send the customer-provided key from CPK_ENCRYPTION_KEY and CPK_ENCRYPTION_KEY_SHA256 (both base64) on every read and write, so the service encrypts and decrypts with it. Not for Blob→Blob.")
-	f.BoolVar(&r.preservePosix, "preserve-posix-properties", false, "Refused: storing mode, owner, group and times in blob metadata is not supported by this version.")
-	f.StringVar(&r.posixStyle, "posix-properties-style", "standard", "With --preserve-posix-properties: standard or amlfs (the metadata keys Azure Managed Lustre uses).")
+	f.BoolVar(&r.preservePosix, "preserve-posix-properties", false, "Linux ↔ Blob, Blob→Blob: keep each file's mode, owner, group and times (atime, mtime, ctime) in its blob's metadata, with the reference's keys, and restore them on download (owner and group as rsync does: root sets both, other users the groups they are in). Blob→Blob carries that metadata as it is.")
+	f.StringVar(&r.posixStyle, "posix-properties-style", "standard", "With --preserve-posix-properties: standard (the default) or amlfs (the keys and formats Azure Managed Lustre uses: owner, group, permissions in octal, modtime to the second).")
 	return r
 }
 
@@ -105,13 +106,28 @@ func (r *refFlags) others(j *job) error {
 		return fmt.Errorf("--hardlinks=%s applies to NFS file shares, which azsync does not sync; on %s a hard link is copied as the file it is (follow)", r.hardlinks, j.fromTo)
 	case r.forceIfReadOnly && !download:
 		return fmt.Errorf("--force-if-read-only applies to downloads to local disk (it clears a Windows or Azure Files read-only attribute); it does not apply to %s", j.fromTo)
-	case !strings.EqualFold(r.posixStyle, "standard") && !strings.EqualFold(r.posixStyle, "amlfs"):
-		return fmt.Errorf("invalid --posix-properties-style %q: valid values are standard and amlfs", r.posixStyle)
-	case r.preservePosix:
-		return errors.New("--preserve-posix-properties (mode, owner, group and times in blob metadata) is not supported by this version of azsync")
-	case r.posixStyle != "standard" && !r.preservePosix:
-		return errors.New("--posix-properties-style applies together with --preserve-posix-properties")
 	}
+	return r.posix(j)
+}
+
+// posix reads --preserve-posix-properties and --posix-properties-style, which apply where blob
+// metadata holds the properties and, on a local side, Linux has them.
+func (r *refFlags) posix(j *job) error {
+	style, err := posix.ParseStyle(r.posixStyle)
+	local := j.src.Kind == location.Local || j.dst.Kind == location.Local
+	switch {
+	case err != nil:
+		return err
+	case style != posix.Standard && !r.preservePosix:
+		return errors.New("--posix-properties-style applies together with --preserve-posix-properties")
+	case !r.preservePosix:
+		return nil
+	case j.src.Kind == location.File || j.dst.Kind == location.File:
+		return fmt.Errorf("--preserve-posix-properties keeps POSIX properties in blob metadata: it applies to local→Blob, Blob→local and Blob→Blob, not %s", j.fromTo)
+	case local && !posix.Supported():
+		return errors.New("--preserve-posix-properties reads and restores POSIX properties on Linux only")
+	}
+	j.posix, j.posixStyle = true, style
 	return nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/azsync/azsync/internal/location"
 	"github.com/azsync/azsync/internal/logging"
 	"github.com/azsync/azsync/internal/output"
+	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/retry"
 	"github.com/azsync/azsync/internal/shard"
 	"github.com/azsync/azsync/internal/syncer"
@@ -122,6 +123,9 @@ type job struct {
 	// preserveInfo is --preserve-info (or --preserve-smb-info).
 	preserveInfo bool
 	shard        shard.Spec
+	// posix is --preserve-posix-properties, in posixStyle.
+	posix      bool
+	posixStyle posix.Style
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -531,7 +535,8 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			PutMD5: f.putMD5 || j.compare == compare.ByMD5, PreserveTier: f.s2sPreserveAccessTier,
 			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
 			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags, Notify: notify,
-			PreserveInfo: j.preserveInfo, PreservePermissions: f.preservePermissions || f.preserveSMBPermissions},
+			PreserveInfo: j.preserveInfo, PreservePermissions: f.preservePermissions || f.preserveSMBPermissions,
+			Posix: j.posix, PosixStyle: j.posixStyle},
 		Client: azcore.ClientOptions{
 			Transport:        &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry:            retryOpts,

@@ -23,6 +23,7 @@ import (
 	"github.com/azsync/azsync/internal/auth"
 	"github.com/azsync/azsync/internal/hashcache"
 	"github.com/azsync/azsync/internal/location"
+	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/store"
 	blobstore "github.com/azsync/azsync/internal/store/blob"
 	filestore "github.com/azsync/azsync/internal/store/files"
@@ -53,16 +54,20 @@ type Options struct {
 	// PreserveInfo and PreservePermissions carry SMB properties File → File (--preserve-info,
 	// --preserve-permissions).
 	PreserveInfo, PreservePermissions bool
+	// Posix keeps local files' mode, owner, group and times in blob metadata in PosixStyle, and
+	// restores them on download (--preserve-posix-properties, --posix-properties-style).
+	Posix      bool
+	PosixStyle posix.Style
 }
 
 func (o Options) local() local.Options {
 	return local.Options{Engine: o.Engine, BlockSize: o.BlockSize, CheckMD5: o.CheckMD5, Warn: o.Warn,
-		Hashes: o.Hashes, FollowSymlinks: o.FollowSymlinks}
+		Hashes: o.Hashes, FollowSymlinks: o.FollowSymlinks, Posix: o.Posix, PosixStyle: o.PosixStyle}
 }
 
 func (o Options) blob() blobstore.Options {
 	return blobstore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutBlobSize: o.PutBlobSize,
-		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags, Notify: o.Notify}
+		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags, Notify: o.Notify, Posix: o.Posix}
 }
 
 func (o Options) files() filestore.Options {
@@ -201,7 +206,11 @@ func openLocal(loc location.Location, cfg Config, isSource bool) (side, error) {
 		s.isDir = true
 	case err == nil && info.Mode().IsRegular():
 		s.store = mk(filepath.Dir(p))
-		s.file = &store.Entry{Name: filepath.Base(p), Size: info.Size(), ModTime: info.ModTime()}
+		e, err := s.store.Stat(context.Background(), filepath.Base(p))
+		if err != nil {
+			return side{}, err
+		}
+		s.file = &e
 	case err == nil:
 		return side{}, fmt.Errorf("%s is neither a regular file nor a folder", p)
 	case !errors.Is(err, os.ErrNotExist):

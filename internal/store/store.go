@@ -37,6 +37,9 @@ type Entry struct {
 	// Tags are a blob's index tags, listed only when Blob→Blob copies keep them
 	// (--s2s-preserve-blob-tags); nil otherwise.
 	Tags map[string]string
+	// Posix is a file's POSIX properties as blob metadata holds them (the reference's keys, see
+	// package posix), kept only under --preserve-posix-properties; nil otherwise.
+	Posix map[string]string
 	// Problem, when set, says the listed entry cannot be synced (a dangling symbolic link, or one
 	// leading into a loop): the walk counts it as a failed transfer and goes on.
 	Problem error

@@ -28,6 +28,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/retry"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/store/remote"
@@ -52,6 +53,9 @@ type Options struct {
 	Retry policy.RetryOptions
 	// Notify, when set, is told of each re-read of a download's body after a cut connection.
 	Notify func(msg string)
+	// Posix lists the reference's POSIX metadata of each blob into Entry.Posix
+	// (--preserve-posix-properties); whatever the setting, writes store the Posix an entry carries.
+	Posix bool
 }
 
 // Store is the blobs under a prefix of one container.
@@ -166,12 +170,12 @@ func (s *Store) pageEntries(page []store.Entry, stubs *[]store.Entry, seg *conta
 		switch {
 		case strings.HasSuffix(*b.Name, "/"):
 		case isFolderStub(b.Metadata):
-			stub := entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
+			stub := s.entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
 			stub.IsDir, stub.Marker, stub.Size, stub.MD5 = true, true, 0, nil
 			i, _ := slices.BinarySearchFunc(*stubs, stub, byKey)
 			*stubs = slices.Insert(*stubs, i, stub)
 		default:
-			page = append(page, entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
+			page = append(page, s.entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
 		}
 	}
 	// The service lists prefixes and blobs in one name order but returns them in two lists.
@@ -288,7 +292,7 @@ func (s *Store) yieldEach(ctx context.Context, prefix string, yield func(store.E
 			return false
 		}
 		for _, b := range seg.BlobItems {
-			if !yield(entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b), nil) {
+			if !yield(s.entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b), nil) {
 				return false
 			}
 		}
@@ -345,6 +349,38 @@ func effectiveTime(md map[string]*string, lastModified *time.Time) time.Time {
 	return time.Time{}
 }
 
+// listPosix keeps the blob's POSIX metadata in e, with Posix. A blob that another tool uploaded with
+// them but without azsync's mtime has the POSIX modtime as its effective time, so that once
+// downloaded with its times restored it is not copied again on the next run.
+func (s *Store) listPosix(e *store.Entry, md map[string]*string) {
+	if !s.opts.Posix {
+		return
+	}
+	for k, v := range md {
+		if key, ok := posix.IsKey(k); ok && v != nil {
+			if e.Posix == nil {
+				e.Posix = map[string]string{}
+			}
+			e.Posix[key] = *v
+		}
+	}
+	if metadata(md, MtimeKey) == nil {
+		if t, ok, err := posix.ModTime(e.Posix); err == nil && ok {
+			e.ModTime = t
+		}
+	}
+}
+
+// entryMetadata is the metadata every write records: the effective time and the POSIX properties
+// the entry carries.
+func entryMetadata(e store.Entry) map[string]*string {
+	md := map[string]*string{MtimeKey: mtimeValue(e)}
+	for k, v := range e.Posix {
+		md[k] = to.Ptr(v)
+	}
+	return md
+}
+
 // unnamed refuses a listing page with an entry that has no name, which no merge can place.
 func unnamed(prefixes []*container.BlobPrefix, items []*container.BlobItem) error {
 	for _, p := range prefixes {
@@ -360,12 +396,13 @@ func unnamed(prefixes []*container.BlobPrefix, items []*container.BlobItem) erro
 	return nil
 }
 
-func entryOfItem(name string, b *container.BlobItem) store.Entry {
+func (s *Store) entryOfItem(name string, b *container.BlobItem) store.Entry {
 	p := b.Properties
 	if p == nil {
 		p = &container.BlobProperties{}
 	}
 	e := store.Entry{Name: name, ModTime: effectiveTime(b.Metadata, p.LastModified), MD5: p.ContentMD5}
+	s.listPosix(&e, b.Metadata)
 	if b.BlobTags != nil {
 		e.Tags = map[string]string{}
 		for _, t := range b.BlobTags.BlobTagSet {
@@ -395,6 +432,7 @@ func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 		return store.Entry{}, fmt.Errorf("%s: %w", s.Display(name), store.ErrNotExist)
 	}
 	e := store.Entry{Name: name, ModTime: effectiveTime(props.Metadata, props.LastModified), MD5: props.ContentMD5}
+	s.listPosix(&e, props.Metadata)
 	if isFolderStub(props.Metadata) {
 		e.IsDir, e.Marker = true, true
 		return e, nil
@@ -499,7 +537,7 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error 
 func (s *Store) putWhole(ctx context.Context, bb *blockblob.Client, e store.Entry, src store.Source) error {
 	contentType := e.ContentType
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType}
-	meta := map[string]*string{MtimeKey: mtimeValue(e)}
+	meta := entryMetadata(e)
 	_, err := s.opts.Engine.Chunked(ctx, e.Size, max(e.Size, 1), false,
 		func(ctx context.Context, off int64, buf []byte) error { return src.ReadAt(ctx, buf, off) },
 		func(ctx context.Context, c *transfer.Chunk) error {
@@ -564,7 +602,7 @@ func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Ent
 		whole = e.MD5
 	}
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType, BlobContentMD5: whole}
-	meta := map[string]*string{MtimeKey: mtimeValue(e)}
+	meta := entryMetadata(e)
 	if _, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
 		return err
 	}
@@ -616,7 +654,7 @@ func (s *Store) SourceURL(name string) string { return s.cc.NewBlobClient(s.pref
 func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	headers := &azblob.HTTPHeaders{BlobContentType: &e.ContentType, BlobContentMD5: e.MD5}
-	meta := map[string]*string{MtimeKey: mtimeValue(e)}
+	meta := entryMetadata(e)
 	var tier *azblob.AccessTier
 	if s.opts.PreserveTier && e.AccessTier != "" {
 		tier = to.Ptr(azblob.AccessTier(e.AccessTier))

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -18,6 +17,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/azsync/azsync/internal/posix"
 )
 
 // Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
@@ -202,10 +203,10 @@ func endElement(depth int, path *[6]string, text []byte, item *container.BlobIte
 			prefix.Name = &name
 		}
 	case depth == 5 && item != nil && path[3] == "Metadata":
-		// Only the keys a listing reads (the recorded time, the folder mark): the others would cost
-		// a map entry per blob for nothing.
-		key := strings.ToLower(path[4])
-		if key != MtimeKey && key != folderKey {
+		// Only the keys a listing reads (the recorded time, the folder mark, the POSIX properties):
+		// the others would cost a map entry per blob for nothing.
+		key, isPosix := posix.IsKey(path[4])
+		if key != MtimeKey && key != folderKey && !isPosix {
 			return nil
 		}
 		if item.Metadata == nil {

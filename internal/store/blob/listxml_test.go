@@ -63,7 +63,7 @@ func summary(seg *container.BlobHierarchyListSegment) []string {
 				md[k] = *v
 			}
 		}
-		e := entryOfItem(*b.Name, b)
+		e := (&Store{}).entryOfItem(*b.Name, b)
 		e.ModTime = e.ModTime.UTC() // the same instant, whether the location is called UTC or GMT
 		out = append(out, fmt.Sprintf("blob %+v stub=%v md=%v", e, isFolderStub(b.Metadata), md))
 	}

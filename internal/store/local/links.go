@@ -39,7 +39,7 @@ func (s *Store) followLink(dir, name string) (store.Entry, bool, error) {
 			return problem(name, err)
 		}
 	}
-	return entryOf(name, info), true, nil
+	return s.entryOf(name, info), true, nil
 }
 
 func problem(name string, err error) (store.Entry, bool, error) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/azsync/azsync/internal/hashcache"
+	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/transfer"
 )
@@ -36,6 +37,10 @@ type Options struct {
 	// FollowSymlinks lists a symbolic link as what it points to, under the link's name
 	// (--follow-symlinks); otherwise links are skipped and counted.
 	FollowSymlinks bool
+	// Posix lists each file's mode, owner, group and times in the style's metadata form, and Put
+	// restores those an entry carries (--preserve-posix-properties).
+	Posix      bool
+	PosixStyle posix.Style
 }
 
 // Store is a local folder.
@@ -44,6 +49,8 @@ type Store struct {
 	opts     Options
 	hashes   *hashcache.Cache // nil without a hash cache
 	warnOnce sync.Once
+	// ownerOnce says once that owners or groups were kept back (posix.Apply).
+	ownerOnce sync.Once
 
 	skippedLinks, skippedSpecial atomic.Int64
 
@@ -152,7 +159,7 @@ func (s *Store) entry(dir string, d fs.DirEntry) (e store.Entry, ok bool, err er
 	if err != nil {
 		return e, false, fmt.Errorf("reading %s: %w", s.path(name), err)
 	}
-	return entryOf(name, info), true, nil
+	return s.entryOf(name, info), true, nil
 }
 
 // SkippedLinks counts the symbolic links and special files the listings skipped.
@@ -160,10 +167,13 @@ func (s *Store) SkippedLinks() (symlinks, special int64) {
 	return s.skippedLinks.Load(), s.skippedSpecial.Load()
 }
 
-func entryOf(name string, info fs.FileInfo) store.Entry {
+func (s *Store) entryOf(name string, info fs.FileInfo) store.Entry {
 	e := store.Entry{Name: name, IsDir: info.IsDir(), Marker: info.IsDir(), ModTime: info.ModTime()}
 	if !e.IsDir {
 		e.Size = info.Size()
+		if p, ok := posix.Of(info); ok && s.opts.Posix {
+			e.Posix = p.Metadata(s.opts.PosixStyle)
+		}
 	}
 	return e
 }
@@ -174,7 +184,7 @@ func (s *Store) Stat(_ context.Context, name string) (store.Entry, error) {
 	if err != nil {
 		return store.Entry{}, notExist(err)
 	}
-	return entryOf(name, info), nil
+	return s.entryOf(name, info), nil
 }
 
 // notExist makes "a parent is a file" (ENOTDIR) the missing entry it is for the contract: nothing
@@ -357,13 +367,31 @@ func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) (err e
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Chtimes(f.Name(), e.ModTime, e.ModTime); err != nil {
+	if err := s.setProps(f.Name(), e); err != nil {
 		return err
 	}
 	if info, err := os.Lstat(target); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot replace folder %s with a file", target)
 	}
 	return os.Rename(f.Name(), target)
+}
+
+// setProps gives a downloaded file its time and, when the entry carries them, its POSIX properties.
+// Owners and groups an ordinary user may not set are kept back, as rsync does, and said once in the log.
+func (s *Store) setProps(path string, e store.Entry) error {
+	if e.Posix == nil || !s.opts.Posix {
+		return os.Chtimes(path, e.ModTime, e.ModTime)
+	}
+	notSet, err := posix.Apply(path, e.Posix, e.ModTime)
+	if err != nil {
+		return fmt.Errorf("restoring the POSIX properties of %s: %w", e.Name, err)
+	}
+	if notSet != "" && s.opts.Warn != nil {
+		s.ownerOnce.Do(func() {
+			s.opts.Warn(fmt.Sprintf("POSIX properties: the %s of %s (and maybe of other files) were left as they are: only root may give files to another user or a group it is not in", notSet, e.Name))
+		})
+	}
+	return nil
 }
 
 // createTemp creates the temporary download file (store.TempName) in dir; listings skip it, so
