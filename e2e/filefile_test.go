@@ -79,12 +79,17 @@ type smbOf struct {
 	sddl    string
 }
 
+// readSMB reads them of the file or directory name ("" is the share's root directory).
 func readSMB(t *testing.T, sc *share.Client, name string, dir bool) smbOf {
 	t.Helper()
 	var attrs, key *string
 	var created *time.Time
 	if dir {
-		p, err := sc.NewDirectoryClient(name).GetProperties(context.Background(), nil)
+		d := sc.NewRootDirectoryClient()
+		if name != "" {
+			d = sc.NewDirectoryClient(name)
+		}
+		p, err := d.GetProperties(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func addRefFlags(f *pflag.FlagSet) *refFlags {
 	f.BoolVar(&r.followSymlinks, "follow-symlinks", false, "Uploads: sync what each symbolic link points to, under the link's name (folder links are walked; dangling links and loops fail that entry). Without it links are skipped and counted in the summary.")
 	f.BoolVar(&r.preserveSymlinks, "preserve-symlinks", false, "Keep symbolic links as links. Refused: Blob storage and Azure Files SMB shares cannot hold links (the reference allows it for NFS shares only).")
 	f.BoolVar(&r.preserveBlobTags, "s2s-preserve-blob-tags", false, "Blob→Blob: give each copy its source's blob index tags.")
-	f.BoolVar(&r.includeRoot, "include-root", false, "Refused: carrying the root folder's own properties (with --preserve-info or --preserve-permissions) is not supported by this version.")
+	f.BoolVar(&r.includeRoot, "include-root", false, "File→File, with --preserve-info or --preserve-permissions: also give the destination's root directory the source root's own properties (the walk covers what is below the roots).")
 	f.StringVar(&r.trailingDot, "trailing-dot", "Enable", "Enable (the default): names ending with a dot are kept as they are, byte for byte. Disable, which lets Azure Files trim the dots (and merge \"a.\" with \"a\"), is refused.")
 	f.StringVar(&r.hardlinks, "hardlinks", "follow", "follow (the default): a hard link is a file like any other and is copied as such. skip and preserve apply to NFS shares, which azsync does not sync, and are refused.")
 	f.BoolVar(&r.forceIfReadOnly, "force-if-read-only", false, "Downloads: replace local files even if read-only (on Linux they always are: a download is renamed into place whatever the file's mode). Refused where the destination is Blob storage or Azure Files.")
@@ -92,8 +92,6 @@ func (r *refFlags) cpk(j *job, getenv func(string) string) (endpoint.CPK, error)
 func (r *refFlags) others(j *job) error {
 	download := j.dst.Kind == location.Local
 	switch {
-	case r.includeRoot:
-		return errors.New("--include-root (the root folder's own properties, with --preserve-info or --preserve-permissions) is not supported by this version of azsync; the root's contents are synced without it")
 	case r.preserveBlobTags && (j.src.Kind != location.Blob || j.dst.Kind != location.Blob):
 		return fmt.Errorf("--s2s-preserve-blob-tags applies to Blob→Blob copies; %s has no blob index tags to keep", j.fromTo)
 	case !strings.EqualFold(r.trailingDot, "Enable") && !strings.EqualFold(r.trailingDot, "Disable"):

@@ -22,6 +22,9 @@ type flagContext struct {
 func (c *flagContext) attributes() bool {
 	return c.f.includeAttributes != "" || c.f.excludeAttributes != ""
 }
+func (c *flagContext) fileOnlyFilter() bool {
+	return c.attributes() || c.f.includePattern != "" || c.f.excludePattern != ""
+}
 func (c *flagContext) smb() bool {
 	return c.f.preserveSMBInfo || c.f.preserveSMBPermissions || c.f.preserveInfo || c.f.preservePermissions
 }
@@ -47,20 +50,19 @@ func refuse(when bool, format string, args ...any) error {
 // saying why. The first that applies wins. A new flag's rule is one entry here.
 var flagRules = []func(c *flagContext) error{
 	func(c *flagContext) error {
-		return refuse(c.attributes() && c.pair == location.FromTo{Src: location.File, Dst: location.File},
-			"--include-attributes and --exclude-attributes are not supported for File→File by this version")
-	},
-	func(c *flagContext) error {
-		return refuse(c.attributes() && c.files, "--include-attributes and --exclude-attributes need SMB attributes on both sides (File→File), which this version does not sync; they do not apply to %s", c.pair)
-	},
-	func(c *flagContext) error {
-		return refuse(c.attributes(), "--include-attributes and --exclude-attributes read Windows file attributes; they do not apply to %s on this system", c.pair)
+		return refuse(c.attributes() && c.src.Kind != location.File, "--include-attributes and --exclude-attributes read the SMB attributes of the source's files, which only an Azure Files source keeps here (File→File, File→local); %s has none to read", c.pair)
 	},
 	func(c *flagContext) error {
 		return refuse(c.smb() && c.files && c.pair != location.FromTo{Src: location.File, Dst: location.File}, "--preserve-info and --preserve-permissions (and their older names --preserve-smb-info, --preserve-smb-permissions) need Azure Files on both sides (File→File); they do not apply to %s", c.pair)
 	},
 	func(c *flagContext) error {
 		return refuse(c.smb() && c.pair != location.FromTo{Src: location.File, Dst: location.File}, "--preserve-info and --preserve-permissions (and their older names --preserve-smb-info, --preserve-smb-permissions) apply between Azure Files shares (File→File); %s has no SMB properties", c.pair)
+	},
+	func(c *flagContext) error {
+		return refuse(c.f.ref.includeRoot && !c.smb(), "--include-root carries the root directory's own SMB properties, under --preserve-info or --preserve-permissions: give one of them")
+	},
+	func(c *flagContext) error {
+		return refuse(c.f.ref.includeRoot && c.fileOnlyFilter(), "--include-root carries a directory's properties, which a filter on files only (--include-pattern, --exclude-pattern, --include-attributes, --exclude-attributes) leaves out, as the reference does; drop one or the other")
 	},
 	// true, the default, asks for nothing off Blob→Blob; false asks for something that cannot happen.
 	func(c *flagContext) error {

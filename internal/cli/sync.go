@@ -163,6 +163,9 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	ctx := cmd.Context()
 	r.start = time.Now()
 	pair, err := r.openPair(ctx, env, g)
+	if err == nil && pair.File != nil && f.ref.includeRoot {
+		err = usageError{errors.New("--include-root carries the properties of the root directory of a folder sync; the source is a single file")}
+	}
 	if err != nil {
 		return reportFailure(r.rep, j, err)
 	}
@@ -279,6 +282,7 @@ func (r *session) syncOptions() syncer.Options {
 		// Local and Files folders are real; in Blob storage only directory stubs are.
 		DeleteDirs:     j.dst.Kind != location.Blob || f.includeDirectoryStub,
 		DirectoryStubs: f.includeDirectoryStub,
+		IncludeRoot:    f.ref.includeRoot,
 		Shard:          j.shard,
 	}
 }
@@ -401,7 +405,8 @@ func (j *job) parseValues(f *syncFlags, changed func(string) bool, getenv func(s
 	var err error
 	j.preserveInfo = f.preserveInfoValue(changed)
 	if j.filter, err = filter.New(filter.Options{IncludePattern: f.includePattern, ExcludePattern: f.excludePattern,
-		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex}); err != nil {
+		ExcludePath: f.excludePath, IncludeRegex: f.includeRegex, ExcludeRegex: f.excludeRegex,
+		IncludeAttributes: f.includeAttributes, ExcludeAttributes: f.excludeAttributes}); err != nil {
 		return err
 	}
 	if j.compare, err = compare.ParseHash(f.compareHash); err != nil {

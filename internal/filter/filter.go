@@ -1,6 +1,6 @@
 // Package filter implements the include/exclude flags of `azsync sync`
 // (--include-pattern, --exclude-pattern, --exclude-path, --include-regex,
-// --exclude-regex) with the reference's semantics.
+// --exclude-regex, --include-attributes, --exclude-attributes) with the reference's semantics.
 //
 // Both sides of a sync are enumerated under the same Filter, so an entry the
 // filter excludes is absent from both listings: it is neither copied nor ever
@@ -32,6 +32,9 @@ type Options struct {
 	// IncludeRegex and ExcludeRegex are Go regular expressions matched,
 	// unanchored, against the relative path.
 	IncludeRegex, ExcludeRegex string
+	// IncludeAttributes and ExcludeAttributes are attribute letters (see ParseAttrs), matched
+	// against a file's attributes where the store keeps them (Matches).
+	IncludeAttributes, ExcludeAttributes string
 }
 
 // Filter decides which entries take part in a sync. The zero value and nil
@@ -42,6 +45,7 @@ type Filter struct {
 	// segment however many paths are excluded.
 	excludePaths                   map[string]struct{}
 	includeRegexps, excludeRegexps []*regexp.Regexp
+	includeAttrs, excludeAttrs     Attrs
 }
 
 // New compiles the options. A malformed pattern or regexp is an error naming
@@ -59,6 +63,12 @@ func New(o Options) (*Filter, error) {
 		return nil, err
 	}
 	if f.excludeRegexps, err = regexps("--exclude-regex", o.ExcludeRegex); err != nil {
+		return nil, err
+	}
+	if f.includeAttrs, err = ParseAttrs("--include-attributes", o.IncludeAttributes); err != nil {
+		return nil, err
+	}
+	if f.excludeAttrs, err = ParseAttrs("--exclude-attributes", o.ExcludeAttributes); err != nil {
 		return nil, err
 	}
 	for _, p := range split(o.ExcludePath) {

@@ -43,3 +43,31 @@ func FuzzFilter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAttrs: a list either parses or fails naming the flag; what parses prints back as
+// letters that parse to the same set, whatever the case and spacing it was written in.
+func FuzzParseAttrs(f *testing.F) {
+	for _, s := range []string{"A;S;R", "r; h ;;", "R;A;S;H;C;N;E;T;O;I", "X", "", ";", "RA", "\u00e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, list string) {
+		set, err := ParseAttrs("--exclude-attributes", list)
+		if err != nil {
+			if !strings.Contains(err.Error(), "--exclude-attributes") {
+				t.Fatalf("ParseAttrs(%q): the error does not name the flag: %v", list, err)
+			}
+			return
+		}
+		again, err := ParseAttrs("--exclude-attributes", strings.ToLower(set.String()))
+		if err != nil || again != set {
+			t.Fatalf("ParseAttrs(%q) = %v, but its letters %q parse to %v, %v", list, set, set.String(), again, err)
+		}
+		flt, err := New(Options{ExcludeAttributes: list})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set != 0 && flt.Matches(set) {
+			t.Fatalf("excluding %v lets a file with exactly those attributes through", set)
+		}
+	})
+}

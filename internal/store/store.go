@@ -281,6 +281,20 @@ type RealDirs interface {
 	RealDirs()
 }
 
+// FolderProperties is implemented by stores whose directories carry properties that a sync sets
+// where the run asks for them (Azure Files under --preserve-info and --preserve-permissions). The
+// walk gives a directory present on both sides the source's properties when they differ, and the
+// root's too under --include-root: a folder-property transfer.
+type FolderProperties interface {
+	// Folder describes the directory at name ("" is the root) with its properties.
+	Folder(ctx context.Context, name string) (Entry, error)
+	// FolderDiffers reports whether the directory dst of this store lacks properties of the
+	// source directory src that the run carries (never when it carries none).
+	FolderDiffers(ctx context.Context, src, dst Entry) (bool, error)
+	// SetFolder gives the existing directory e.Name the properties of the source directory e.
+	SetFolder(ctx context.Context, e Entry) error
+}
+
 // Printable escapes the control characters of a name for display (a newline as \n, an escape as
 // \x1b), so that a hostile name can neither split a line of output nor drive the terminal.
 func Printable(s string) string {

@@ -11,7 +11,7 @@ import (
 // executor carries out plan items. The applier changes the destination; the printer, for a dry
 // run, only says what the applier would do. Neither decides anything: the plan is the same.
 type executor interface {
-	copy(ctx context.Context, it Item) bool // a Copy or Mkdir item; reports whether it succeeded
+	copy(ctx context.Context, it Item) bool // a Copy, Mkdir or SetProps item; reports whether it succeeded
 	remove(ctx context.Context, name string)
 	rmdir(ctx context.Context, name string)
 	// confirm is asked before each deletion until it answers YesForAll (or NoForAll).
@@ -96,8 +96,11 @@ func (a *applier) copyOne(ctx context.Context, it Item) error {
 	s := a.s
 	e := it.Src
 	e.Name = it.Dst
-	if it.Op == Mkdir {
+	switch it.Op {
+	case Mkdir:
 		return s.dst.Put(ctx, e, nil)
+	case SetProps:
+		return s.dst.(store.FolderProperties).SetFolder(ctx, e)
 	}
 	if copier, ok := s.dst.(store.ServerCopier); ok {
 		if from, ok := s.src.(store.URLSource); ok {

@@ -23,13 +23,16 @@ const (
 	Rmdir
 	// Skip leaves a pair present on both sides as it is; Reason says why.
 	Skip
+	// SetProps gives a directory present on both sides the source's properties
+	// (store.FolderProperties): a folder-property transfer, as Mkdir is.
+	SetProps
 )
 
 // Item is one step of the plan. The planner emits items as the walk finds them; the executor (or,
 // for a dry run, the printer) carries them out.
 type Item struct {
 	Op Op
-	// Src is the source entry of a Copy or Mkdir. Its MD5 is the one a checker computed for
+	// Src is the source entry of a Copy, Mkdir or SetProps. Its MD5 is the one a checker computed for
 	// --compare-hash, so that the upload need not hash the content again.
 	Src    store.Entry
 	Dst    string // destination name
@@ -40,7 +43,7 @@ type Item struct {
 // lists held until the end, skips to the counters.
 func (s *Syncer) emit(ctx context.Context, it Item) {
 	switch it.Op {
-	case Copy, Mkdir:
+	case Copy, Mkdir, SetProps:
 		s.countCopy(it)
 		select {
 		case s.copies <- it:
@@ -56,10 +59,10 @@ func (s *Syncer) emit(ctx context.Context, it Item) {
 	}
 }
 
-// countCopy counts a planned Copy or Mkdir.
+// countCopy counts a planned Copy, Mkdir or SetProps.
 func (s *Syncer) countCopy(it Item) {
 	s.Stats.CopiesPlanned.Add(1)
-	if it.Op == Mkdir {
+	if it.Op == Mkdir || it.Op == SetProps {
 		s.Stats.FoldersPlanned.Add(1)
 	}
 	s.Stats.BytesPlanned.Add(it.Src.Size)
@@ -68,6 +71,9 @@ func (s *Syncer) countCopy(it Item) {
 func (s *Syncer) planSingle(ctx context.Context, one Single, dstMissing bool) {
 	if !s.opts.Shard.Owns("") {
 		return // a single file is above any shard depth: shard 0's
+	}
+	if !s.attributesPass(one.SrcFile) {
+		return
 	}
 	s.countSource(one.SrcFile)
 	if !dstMissing {

@@ -72,6 +72,9 @@ type Options struct {
 	// DirectoryStubs copies directories as objects of their own (--include-directory-stub): a
 	// directory without a marker at the destination gets one.
 	DirectoryStubs bool
+	// IncludeRoot gives the destination root the source root's properties (--include-root), where
+	// both stores' directories carry properties (store.FolderProperties).
+	IncludeRoot bool
 	// Shard, when set, is the part of the job this run does (--shard): it lists, copies, compares,
 	// counts and deletes only what the partition gives it (see package shard).
 	Shard shard.Spec
@@ -92,7 +95,7 @@ type Syncer struct {
 	exec     executor
 	Stats    Stats
 
-	copies  chan Item // Copy and Mkdir items on their way to the executor
+	copies  chan Item // Copy, Mkdir and SetProps items on their way to the executor
 	checks  chan pair // pairs waiting for a checker (--compare-hash)
 	deletes *deleteList
 	dirs    dirList

@@ -23,6 +23,7 @@ func (s *Syncer) walkTree(ctx context.Context, dstMissing bool) {
 	var g errgroup.Group
 	g.SetLimit(s.opts.ListParallelism)
 	w := &walker{s: s, g: &g}
+	s.syncRoot(ctx, dstMissing)
 	w.dir(ctx, "", true, !dstMissing, nil)
 	g.Wait()
 }
@@ -125,7 +126,7 @@ func (w *walker) sourceOnly(ctx context.Context, e store.Entry) {
 		}
 		return
 	}
-	if !s.opts.Filter.File(e.Name) {
+	if !s.fileIn(e) {
 		return
 	}
 	s.countSource(e)
@@ -140,7 +141,7 @@ func (w *walker) destinationOnly(ctx context.Context, e store.Entry, doom *doome
 		doom.keep() // another shard's: a folder holding it is not this shard's to remove
 		return
 	}
-	counted := !e.IsDir && s.opts.Filter.File(e.Name)
+	counted := !e.IsDir && s.fileIn(e)
 	if counted {
 		s.Stats.DestinationFiles.Add(1)
 	}
@@ -174,7 +175,7 @@ func (w *walker) both(ctx context.Context, src, dst store.Entry) {
 		}
 		return
 	}
-	if !s.opts.Filter.File(src.Name) {
+	if !s.fileIn(src) {
 		return
 	}
 	s.countSource(src)
@@ -203,9 +204,15 @@ func (w *walker) ours(e store.Entry) bool {
 func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
 	s := w.s
 	it := Item{Op: Mkdir, Src: src, Dst: src.Name}
+	if !s.carriesFolders() {
+		it.Src.SMB = nil // made bare
+	}
 	owned := s.opts.Shard.Owns(src.Name)
 	if _, real := s.dst.(store.RealDirs); real {
 		switch {
+		case dst.IsDir && owned:
+			s.syncFolder(ctx, src, dst)
+			return true
 		case dst.IsDir:
 			return true
 		case !owned:
@@ -249,10 +256,7 @@ func (w *walker) sourceValid(e store.Entry) bool {
 	if err == nil {
 		return true
 	}
-	w.s.Stats.CopiesPlanned.Add(1)
-	w.s.Stats.CopiesFailed.Add(1)
-	w.s.Stats.addFailure(Failure{Src: w.s.src.Display(e.Name), Err: err})
-	w.s.obs.Failed(fmt.Errorf("skipping %s: %w", w.s.src.Display(e.Name), err))
+	w.s.failPlanned(Failure{Src: w.s.src.Display(e.Name), Err: err}, fmt.Errorf("skipping %s: %w", w.s.src.Display(e.Name), err))
 	return false
 }
 

@@ -76,16 +76,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) (
 
 // preserve sets what --preserve-info and --preserve-permissions carry from the source's properties.
 func (w *upload) preserve(ctx context.Context, props file.GetPropertiesResponse) error {
-	info := &store.SMBInfo{}
-	if props.FileAttributes != nil {
-		info.Attributes = *props.FileAttributes
-	}
-	if props.FileCreationTime != nil {
-		info.Created = *props.FileCreationTime
-	}
-	if props.FilePermissionKey != nil {
-		info.PermissionKey = *props.FilePermissionKey
-	}
+	info := smbFrom(props.FileAttributes, props.FilePermissionKey, props.FileCreationTime)
 	var err error
 	if w.smb, err = w.s.smbProps(info, w.e.ModTime, false); err != nil {
 		return err

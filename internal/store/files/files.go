@@ -288,7 +288,7 @@ func (s *Store) RealDirs() {}
 func (s *Store) Stat(ctx context.Context, name string) (store.Entry, error) {
 	props, err := s.fileClient(s.full(name)).GetProperties(ctx, nil)
 	if err == nil {
-		e := store.Entry{Name: name, MD5: props.ContentMD5}
+		e := store.Entry{Name: name, MD5: props.ContentMD5, SMB: smbFrom(props.FileAttributes, props.FilePermissionKey, props.FileCreationTime)}
 		if props.FileLastWriteTime != nil {
 			e.ModTime = *props.FileLastWriteTime
 		}
@@ -639,4 +639,5 @@ var _ interface {
 	store.RealDirs
 	store.URLSource
 	store.ServerCopier
+	store.FolderProperties
 } = (*Store)(nil)
