@@ -4,11 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc64"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // crc64Table is the CRC-64 the storage services use for x-ms-content-crc64.
@@ -20,9 +23,9 @@ func encodeCRC64(p []byte) string {
 	return base64.StdEncoding.EncodeToString(b[:])
 }
 
-// putRangeFromURL is Put Range From URL. The source must be a file on this
-// emulator, authorized by a SAS in its URL; it is read under the same rules as
-// a Get File with that SAS.
+// putRangeFromURL is Put Range From URL. The source is a file on this emulator
+// or on another one on this machine (another account), authorized by a SAS in
+// its URL; it is read under the same rules as a Get File with that SAS.
 func (s *Server) putRangeFromURL(c *call) error {
 	h := c.r.Header
 	if !strings.EqualFold(h.Get("x-ms-write"), "update") {
@@ -90,8 +93,12 @@ func (s *Server) copySource(r *http.Request, sharedKeyOK bool) (target, error) {
 	return t, nil
 }
 
-// readCopySource authorizes and reads the x-ms-copy-source range.
+// readCopySource authorizes and reads the x-ms-copy-source range: from this emulator, or from
+// another one on this machine (a second account), which is asked as the service asks any URL.
 func (s *Server) readCopySource(r *http.Request, rng byteRange) ([]byte, error) {
+	if u, err := url.Parse(r.Header.Get("x-ms-copy-source")); err == nil && u.IsAbs() && !sameEmulator(u.Host, r.Host) {
+		return readRemoteSource(r, u, rng)
+	}
 	t, err := s.copySource(r, false)
 	if err != nil {
 		return nil, err
@@ -137,4 +144,45 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// remoteSources reads copy sources served elsewhere on this machine; it follows no redirect.
+var remoteSources = &http.Client{
+	Timeout:       time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// readRemoteSource reads a range of a copy source on another emulator of this machine with a Get
+// File carrying the source's SAS (in its URL) or the x-ms-copy-source-authorization token. Only
+// loopback hosts are asked: the emulator never reaches beyond the machine it runs on.
+func readRemoteSource(r *http.Request, u *url.URL, rng byteRange) ([]byte, error) {
+	host, _, err := net.SplitHostPort(u.Host)
+	if err != nil || !isLoopback(host) {
+		return nil, errNotImplemented("Copy sources outside this machine")
+	}
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, errInvalidHeader("x-ms-copy-source")
+	}
+	req.Header.Set("x-ms-version", defaultAPIVersion)
+	req.Header.Set("x-ms-range", fmt.Sprintf("bytes=%d-%d", rng.start, rng.end))
+	if auth := r.Header.Get("x-ms-copy-source-authorization"); auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if v := r.Header.Get("x-ms-source-allow-trailing-dot"); v != "" {
+		req.Header.Set("x-ms-allow-trailing-dot", v)
+	}
+	resp, err := remoteSources.Do(req)
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, "CannotVerifyCopySource", "Copy source: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent && resp.StatusCode != http.StatusOK {
+		return nil, newError(resp.StatusCode, "CannotVerifyCopySource", "Copy source: %s", resp.Header.Get("x-ms-error-code"))
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, rng.length()+1))
+	if err != nil || int64(len(data)) != rng.length() {
+		return nil, newError(http.StatusBadRequest, "CannotVerifyCopySource", "Copy source: the range read is not the one asked for")
+	}
+	return data, nil
 }

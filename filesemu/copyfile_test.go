@@ -9,6 +9,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/sas"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/service"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
 	"github.com/azsync/azsync/filesemu"
 )
@@ -111,4 +113,35 @@ func TestCopyFileWithSAS(t *testing.T) {
 	if got := string(download(t, sh.NewRootDirectoryClient().NewFileClient("b"))); got != "copied by SAS" {
 		t.Fatalf("copy by SAS holds %q", got)
 	}
+}
+
+// TestPutRangeFromURLAcrossAccounts: a source on another emulator of the machine (a second
+// account) is read through the SAS in its URL, as the service reads any URL; a source the SAS
+// does not let read fails with CannotVerifyCopySource.
+func TestPutRangeFromURLAcrossAccounts(t *testing.T) {
+	other := filesemu.NewTestServer(t, filesemu.Options{Account: "second", Key: "c2Vjb25kLWFjY291bnQta2V5"})
+	cred, err := service.NewSharedKeyCredential(other.Account(), other.Key())
+	ok(t, err)
+	ok(t, other.CreateShare("src"))
+	osh, err := share.NewClientWithSharedKeyCredential(other.ShareURL("src"), cred, &share.ClientOptions{ClientOptions: noRetry})
+	ok(t, err)
+	src := osh.NewRootDirectoryClient().NewFileClient("far.bin")
+	data := randomBytes(t, 5<<20)
+	createFile(t, src, data)
+
+	e := newEnv(t, filesemu.Options{})
+	dst := e.newShare(t, "dst").NewRootDirectoryClient().NewFileClient("near.bin")
+	_, err = dst.Create(ctx, int64(len(data)), nil)
+	ok(t, err)
+	srcURL := src.URL() + "?" + other.ShareSAS("src", time.Now().Add(time.Hour))
+	for off := int64(0); off < int64(len(data)); off += 4 << 20 {
+		n := min(4<<20, int64(len(data))-off)
+		_, err := dst.UploadRangeFromURL(ctx, srcURL, off, off, n, nil)
+		ok(t, err)
+	}
+	if !bytes.Equal(download(t, dst), data) {
+		t.Fatal("the copy from the other account differs")
+	}
+	_, err = dst.UploadRangeFromURL(ctx, src.URL(), 0, 0, 10, nil)
+	wantCode(t, err, fileerror.Code("CannotVerifyCopySource"))
 }
