@@ -50,7 +50,8 @@ func newStore(t *testing.T) *files.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := files.New(sc, fmt.Sprintf("t%d/root", dirs.Add(1)), files.Options{Engine: transfer.NewEngine(4, 0, 0), BlockSize: storetest.ChunkSize, PutMD5: true})
+	s := files.New(sc, fmt.Sprintf("t%d/root", dirs.Add(1)), files.Options{Engine: transfer.NewEngine(4, 0, 0), BlockSize: storetest.ChunkSize, PutMD5: true,
+		PreserveInfo: true}) // so that the folder-property rules are checked too
 	if err := s.MakeRoot(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ func Run(t *testing.T, h Harness) {
 		{"HostileNames", testHostileNames},
 		{"AtomicPut", testAtomicPut},
 		{"ServerCopy", testServerCopy},
+		{"FolderProperties", testFolderProperties},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
@@ -433,5 +434,42 @@ func testServerCopy(t *testing.T, h Harness) {
 			t.Errorf("the copy of %s lists as %+v (found %v), want size %d time %v", name, c, ok, e.Size, e.ModTime)
 		}
 		checkContent(t, s, c, data)
+	}
+}
+
+// testFolderProperties: a store whose directories carry properties describes its root and a
+// directory, never finds a directory different from itself (before or after giving it its own
+// properties), and says a missing one is missing.
+func testFolderProperties(t *testing.T, h Harness) {
+	s := h.New(t)
+	fp, ok := s.(store.FolderProperties)
+	if !ok {
+		t.Skip("the store's directories carry no properties")
+	}
+	ctx := t.Context()
+	if err := s.Put(ctx, store.Entry{Name: "d", IsDir: true, Marker: true, ModTime: t0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"", "d"} {
+		e, err := fp.Folder(ctx, name)
+		if err != nil || !e.IsDir || e.Name != name {
+			t.Fatalf("Folder(%q) = %+v, %v; want the directory", name, e, err)
+		}
+		if differ, err := fp.FolderDiffers(ctx, e, e); err != nil || differ {
+			t.Errorf("Folder(%q) differs from itself (%v)", name, err)
+		}
+		if err := fp.SetFolder(ctx, e); err != nil {
+			t.Fatalf("SetFolder(%q): %v", name, err)
+		}
+		after, err := fp.Folder(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if differ, err := fp.FolderDiffers(ctx, e, after); err != nil || differ {
+			t.Errorf("Folder(%q) given its own properties differs from them (%v)", name, err)
+		}
+	}
+	if _, err := fp.Folder(ctx, "missing"); !store.IsNotExist(err) {
+		t.Errorf("Folder(missing): %v, want ErrNotExist", err)
 	}
 }
