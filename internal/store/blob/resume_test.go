@@ -5,11 +5,9 @@ import (
 	"context"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,33 +27,17 @@ const (
 	resumeStaged = 5 // blocks the interrupted upload gets in
 )
 
-// blockCounter is a proxy in front of Azurite that counts the blocks staged through it (Put Block,
-// Put Block From URL) and, while refuseAfter is positive, refuses for good every one past that many.
-type blockCounter struct {
-	*testenv.FaultProxy
-	staged      atomic.Int32
-	refuseAfter atomic.Int32
-}
+// blockCounter is a testenv.BlockGate in front of Azurite that makes stores reaching Azurite through it.
+type blockCounter struct{ *testenv.BlockGate }
 
 func newBlockCounter(t *testing.T) *blockCounter {
 	t.Helper()
-	bc := &blockCounter{}
-	proxy, err := testenv.NewFaultProxy(strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount), func(_ int, r *http.Request) testenv.Fault {
-		if r.Method != http.MethodPut || r.URL.Query().Get("comp") != "block" {
-			return testenv.Pass
-		}
-		if limit := bc.refuseAfter.Load(); limit > 0 && bc.staged.Load() >= limit {
-			return testenv.Forbidden
-		}
-		bc.staged.Add(1)
-		return testenv.Pass
-	})
+	g, err := testenv.NewBlockGate(strings.TrimSuffix(azurite.Endpoint, "/"+testenv.DevAccount))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(proxy.Close)
-	bc.FaultProxy = proxy
-	return bc
+	t.Cleanup(g.Close)
+	return &blockCounter{g}
 }
 
 // store is the blob store of container name reached through the proxy, moving one block at a time
@@ -138,12 +120,12 @@ func TestInterruptedUploadResumes(t *testing.T) {
 			}
 			cc := newContainer(t)
 			bc := newBlockCounter(t)
-			bc.refuseAfter.Store(resumeStaged)
+			bc.RefuseAfter.Store(resumeStaged)
 			if err := putFile(t, bc.store(t, cc, "", 1), dir, "big.bin"); err == nil {
 				t.Fatal("the upload refused after 5 blocks succeeded")
 			}
-			if bc.staged.Load() != resumeStaged {
-				t.Fatalf("the interrupted upload staged %d blocks, want %d", bc.staged.Load(), resumeStaged)
+			if bc.Staged.Load() != resumeStaged {
+				t.Fatalf("the interrupted upload staged %d blocks, want %d", bc.Staged.Load(), resumeStaged)
 			}
 			if _, err := New(cc, "", Options{}).Stat(context.Background(), "big.bin"); !store.IsNotExist(err) {
 				t.Fatalf("after the interrupted upload the blob is visible (err %v)", err)
@@ -151,12 +133,12 @@ func TestInterruptedUploadResumes(t *testing.T) {
 			if changed := tc.change(path, data); changed != nil {
 				data = changed
 			}
-			bc.refuseAfter.Store(0)
-			bc.staged.Store(0)
+			bc.RefuseAfter.Store(0)
+			bc.Staged.Store(0)
 			if err := putFile(t, bc.store(t, cc, "", 4), dir, "big.bin"); err != nil {
 				t.Fatal(err)
 			}
-			if got := bc.staged.Load(); got != tc.want {
+			if got := bc.Staged.Load(); got != tc.want {
 				t.Errorf("the second upload staged %d blocks, want %d", got, tc.want)
 			}
 			if got := downloaded(t, cc, "big.bin"); !bytes.Equal(got, data) {
@@ -210,19 +192,19 @@ func TestInterruptedBlobCopyResumes(t *testing.T) {
 		e.Name = "dst.bin"
 		return bs.CopyFromURL(context.Background(), e, bs.SourceURL("src.bin"))
 	}
-	bc.refuseAfter.Store(resumeStaged)
+	bc.RefuseAfter.Store(resumeStaged)
 	if err := copyOnce(1); err == nil {
 		t.Fatal("the copy refused after 5 blocks succeeded")
 	}
-	if bc.staged.Load() != resumeStaged {
-		t.Fatalf("the interrupted copy staged %d blocks, want %d", bc.staged.Load(), resumeStaged)
+	if bc.Staged.Load() != resumeStaged {
+		t.Fatalf("the interrupted copy staged %d blocks, want %d", bc.Staged.Load(), resumeStaged)
 	}
-	bc.refuseAfter.Store(0)
-	bc.staged.Store(0)
+	bc.RefuseAfter.Store(0)
+	bc.Staged.Store(0)
 	if err := copyOnce(4); err != nil {
 		t.Fatal(err)
 	}
-	if got := bc.staged.Load(); got != resumeBlocks-resumeStaged {
+	if got := bc.Staged.Load(); got != resumeBlocks-resumeStaged {
 		t.Errorf("the second copy staged %d blocks, want %d", got, resumeBlocks-resumeStaged)
 	}
 	if got := downloaded(t, cc, "dst.bin"); !bytes.Equal(got, data) {
