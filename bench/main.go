@@ -151,6 +151,14 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
+	var resumed *resumeResult
+	err = part("resume", func() error {
+		resumed, err = resumePart(ctx, env, cfg.largeSize)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	lat, err := latencyPart(ctx, env, part)
 	if err != nil {
 		return err
@@ -162,7 +170,7 @@ func run(cfg config) error {
 		}
 	}
 
-	report := renderReport(cfg, env, rows, flat, hash, lat, scale, time.Since(began))
+	report := renderReport(cfg, env, rows, flat, hash, resumed, lat, scale, time.Since(began))
 	fmt.Println()
 	fmt.Print(report)
 	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
@@ -218,7 +226,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,lat-small,lat-files,lat-noop,lat-large; latency = the four lat-* (default all but scale); scale = the scale run, only when named")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,resume,lat-small,lat-files,lat-noop,lat-large; latency = the four lat-* (default all but scale); scale = the scale run, only when named")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
 	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 10000, 2000 with -quick)")
@@ -246,12 +254,12 @@ func parseFlags(args []string) (config, error) {
 		c.only = map[string]bool{}
 		for p := range strings.SplitSeq(only, ",") {
 			switch p = strings.TrimSpace(p); p {
-			case "large", "small", "flat", "hash", "lat-small", "lat-files", "lat-noop", "lat-large", "scale":
+			case "large", "small", "flat", "hash", "resume", "lat-small", "lat-files", "lat-noop", "lat-large", "scale":
 				c.only[p] = true
 			case "latency":
 				c.only["lat-small"], c.only["lat-files"], c.only["lat-noop"], c.only["lat-large"] = true, true, true, true
 			default:
-				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, hash, lat-small, lat-files, lat-noop, lat-large, latency, scale)", p)
+				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, hash, resume, lat-small, lat-files, lat-noop, lat-large, latency, scale)", p)
 			}
 		}
 	}

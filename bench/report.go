@@ -13,7 +13,7 @@ import (
 )
 
 // renderReport is the Markdown the run prints and saves.
-func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *hashResult, lat []latRow, scale []scaleRow, total time.Duration) string {
+func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *hashResult, resumed *resumeResult, lat []latRow, scale []scaleRow, total time.Duration) string {
 	var b strings.Builder
 	mode := "full"
 	if cfg.quick {
@@ -80,6 +80,7 @@ func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *h
 		}
 	}
 	renderHash(&b, hash)
+	renderResume(&b, resumed)
 	renderLatency(&b, lat)
 	renderScale(&b, scale)
 	return b.String()
