@@ -134,20 +134,16 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 		// Stubs sort as "d" among blobs but stand for directory "d/", which may come later, even
 		// pages later: they wait here, in Key order, until the listing reaches their place.
-		var stubs, page []store.Entry
-		fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsHierarchyResponse]) (*container.BlobHierarchyListSegment, *string, error) {
-			return nextPage(ctx, p)
+		var stubs []store.Entry
+		fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsHierarchyResponse]) ([]store.Entry, *string, error) {
+			return s.nextPage(ctx, p)
 		}
-		for seg, err := range pages(ctx, pager, fetch, s.notifier(dir)) {
-			if err == nil {
-				err = unnamed(seg.BlobPrefixes, seg.BlobItems)
-			}
+		for page, err := range pages(ctx, pager, fetch, s.notifier(dir)) {
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
-			page = s.pageEntries(page[:0], &stubs, seg)
-			if !s.yieldPage(ctx, page, &stubs, yield) {
+			if !s.yieldPage(ctx, s.pageEntries(page, &stubs), &stubs, yield) {
 				return
 			}
 		}
@@ -159,28 +155,32 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 	}
 }
 
-// pageEntries appends the entries of one listing page to page, in Key order, and moves its directory
-// stubs into stubs instead.
-func (s *Store) pageEntries(page []store.Entry, stubs *[]store.Entry, seg *container.BlobHierarchyListSegment) []store.Entry {
-	for _, p := range seg.BlobPrefixes {
-		name := strings.TrimSuffix(strings.TrimPrefix(*p.Name, s.prefix), "/")
-		page = append(page, store.Entry{Name: name, IsDir: true})
-	}
-	for _, b := range seg.BlobItems {
+// pageEntries makes the entries of one listing page (see decodeListing) relative to the store, in
+// Key order, in place, and moves its directory stubs into stubs instead.
+func (s *Store) pageEntries(page []store.Entry, stubs *[]store.Entry) []store.Entry {
+	kept := page[:0]
+	for _, e := range page {
+		prefix := e.IsDir && !e.Marker
 		switch {
-		case strings.HasSuffix(*b.Name, "/"):
-		case isFolderStub(b.Metadata):
-			stub := s.entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b)
-			stub.IsDir, stub.Marker, stub.Size, stub.MD5 = true, true, 0, nil
-			i, _ := slices.BinarySearchFunc(*stubs, stub, byKey)
-			*stubs = slices.Insert(*stubs, i, stub)
+		case prefix:
+			e.Name = strings.TrimSuffix(strings.TrimPrefix(e.Name, s.prefix), "/")
+		case strings.HasSuffix(e.Name, "/"):
+			continue // a blob name with no file equivalent
 		default:
-			page = append(page, s.entryOfItem(strings.TrimPrefix(*b.Name, s.prefix), b))
+			e.Name = strings.TrimPrefix(e.Name, s.prefix)
 		}
+		if e.Marker {
+			i, _ := slices.BinarySearchFunc(*stubs, e, byKey)
+			*stubs = slices.Insert(*stubs, i, e)
+			continue
+		}
+		kept = append(kept, e)
 	}
-	// The service lists prefixes and blobs in one name order but returns them in two lists.
-	slices.SortFunc(page, byKey)
-	return page
+	// The service lists prefixes and blobs in one name order (the SDK returns them in two lists).
+	if !slices.IsSortedFunc(kept, byKey) {
+		slices.SortFunc(kept, byKey)
+	}
+	return kept
 }
 
 // yieldPage yields the entries of one page with the waiting stubs that sort before them, merging a

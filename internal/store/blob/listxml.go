@@ -12,21 +12,26 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	azblob "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/azsync/azsync/internal/posix"
+	"github.com/azsync/azsync/internal/store"
 )
 
 // Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
-// about 33 µs per blob, two thirds of a no-change sync's CPU. FastListing, a per-call policy of the
-// container client, decodes a List Blobs answer with listSegment's scanner, which reads only what
-// a listing needs, hands the result to the store through the request's context, and leaves the SDK
-// a body holding only the next marker, so that its pager goes on as usual. Without the policy, or
-// when the scanner cannot read an answer, the SDK decodes it as before.
+// about 33 µs per blob, two thirds of a no-change sync's CPU, and its structures (a dozen pointers
+// and a metadata map per blob, about 1 KB) were most of what a folder being merged held. FastListing,
+// a per-call policy of the container client, decodes a List Blobs answer with listSegment's scanner
+// straight into entries, reading only what a listing needs, hands them to the store through the
+// request's context, and leaves the SDK a body holding only the next marker, so that its pager goes
+// on as usual. Without the policy, or when the scanner cannot read an answer, the SDK decodes it as
+// before and segmentEntries makes the same entries of its structures.
+//
+// A page's entries are in document order with their full names: a prefix is a directory without a
+// Marker (its name ends in '/'), a blob marked hdi_isfolder a directory with one, any other blob a
+// file. Store.List makes names relative and stubs wait for their place (pageEntries).
 
 // FastListing is the per-call policy that decodes List Blobs answers for Store.List.
 type FastListing struct{}
@@ -35,8 +40,9 @@ type pageKey struct{}
 
 // pageSink receives one decoded page.
 type pageSink struct {
-	seg  *container.BlobHierarchyListSegment
-	done bool
+	posix   bool // list the POSIX properties (Options.Posix)
+	entries []store.Entry
+	done    bool
 }
 
 // Do implements policy.Policy.
@@ -50,11 +56,11 @@ func (FastListing) Do(req *policy.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, nil // the SDK reports it
 	}
-	seg, next, err := decodeListing(body)
+	entries, next, err := decodeListing(body, sink.posix)
 	if err != nil {
 		return resp, nil // not what the scanner expects: the SDK decodes it
 	}
-	sink.seg, sink.done = seg, true
+	sink.entries, sink.done = entries, true
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs/><NextMarker>`)
 	b.WriteString(html.EscapeString(next))
@@ -65,31 +71,56 @@ func (FastListing) Do(req *policy.Request) (*http.Response, error) {
 }
 
 // nextPage fetches one page of a hierarchical listing, decoded by FastListing when the client has it.
-func nextPage(ctx context.Context, pager interface {
+func (s *Store) nextPage(ctx context.Context, pager interface {
 	NextPage(context.Context) (container.ListBlobsHierarchyResponse, error)
-}) (*container.BlobHierarchyListSegment, *string, error) {
-	sink := &pageSink{}
+}) ([]store.Entry, *string, error) {
+	sink := &pageSink{posix: s.opts.Posix}
 	resp, err := pager.NextPage(context.WithValue(ctx, pageKey{}, sink))
 	switch {
 	case err != nil:
 		return nil, nil, err
 	case sink.done:
-		return sink.seg, resp.NextMarker, nil
+		return sink.entries, resp.NextMarker, nil
 	case resp.Segment == nil:
 		// An empty body decodes without error: taken for an empty directory, it would hide every
 		// entry of the page (and, at a source, have them deleted at the destination).
 		return nil, nil, errEmptyPage
 	}
-	return resp.Segment, resp.NextMarker, nil
+	entries, err := s.segmentEntries(resp.Segment)
+	return entries, resp.NextMarker, err
 }
+
+// segmentEntries makes a page's entries of the SDK's decoding of it.
+func (s *Store) segmentEntries(seg *container.BlobHierarchyListSegment) ([]store.Entry, error) {
+	if err := unnamed(seg.BlobPrefixes, seg.BlobItems); err != nil {
+		return nil, err
+	}
+	entries := make([]store.Entry, 0, len(seg.BlobPrefixes)+len(seg.BlobItems))
+	for _, p := range seg.BlobPrefixes {
+		entries = append(entries, store.Entry{Name: *p.Name, IsDir: true})
+	}
+	for _, b := range seg.BlobItems {
+		e := s.entryOfItem(*b.Name, b)
+		if isFolderStub(b.Metadata) {
+			stubEntry(&e)
+		}
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// stubEntry turns a directory stub blob's entry into the directory's marker.
+func stubEntry(e *store.Entry) { e.IsDir, e.Marker, e.Size, e.MD5 = true, true, 0, nil }
 
 var errListXML = errors.New("unexpected List Blobs XML")
 
-// decodeListing reads a List Blobs answer: blobs with the properties and metadata a listing uses,
-// prefixes, and the next marker.
-func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, error) {
+// decodeListing reads a List Blobs answer into a page's entries (see above) and the next marker;
+// withPosix, the POSIX properties too (see Store.listPosix).
+func decodeListing(data []byte, withPosix bool) ([]store.Entry, string, error) {
 	sc := xmlScanner{data: data}
-	d := listDecoder{seg: &container.BlobHierarchyListSegment{}}
+	// Every blob and prefix has one Name, which opens and closes: room for all of them at once.
+	// ("Name>" is found faster than "<Name": far fewer of the document's bytes are an 'N'.)
+	d := listDecoder{entries: make([]store.Entry, 0, (bytes.Count(data, []byte("Name>"))+1)/2), posix: withPosix}
 	for {
 		tok, err := sc.next()
 		if err != nil {
@@ -97,12 +128,12 @@ func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, er
 		}
 		switch tok.kind {
 		case tokEOF:
-			if d.depth != 0 || d.path[0] != "EnumerationResults" {
+			if d.depth != 0 || string(d.path[0]) != "EnumerationResults" {
 				return nil, "", errListXML
 			}
-			return d.seg, d.next, nil
+			return d.entries, d.next, nil
 		case tokText:
-			d.text = append(d.text, tok.text...)
+			d.addText(tok.text)
 		case tokStart:
 			err = d.start(tok)
 		case tokEnd:
@@ -116,143 +147,182 @@ func decodeListing(data []byte) (*container.BlobHierarchyListSegment, string, er
 
 // listDecoder is the state of decodeListing between tokens.
 type listDecoder struct {
-	seg     *container.BlobHierarchyListSegment
+	entries []store.Entry
+	posix   bool
 	next    string
-	path    [6]string // element names from the root, as far as they matter
+	path    [6][]byte // element names from the root, as far as they matter
 	depth   int
-	item    *container.BlobItem
-	prefix  *container.BlobPrefix
-	text    []byte
+	cur     *store.Entry // the blob or prefix being read, the last of entries
+	blob    blobState
+	text    []byte // the element's text: a token's, or buf
+	buf     []byte
 	encoded bool
+}
+
+// blobState is what a blob's entry is made of at its end: its effective time comes from the
+// recorded mtime when that is valid, else from Last-Modified, so both wait until then.
+type blobState struct {
+	named                     bool
+	lastModified, mtime       []byte
+	hasLastModified, hasMtime bool
+	stub                      bool
+}
+
+// addText adds to the text of the element being read. A value is nearly always one piece, which
+// stays where it is (text tokens are never overwritten); only pieces after it are copied together.
+func (d *listDecoder) addText(t []byte) {
+	switch {
+	case len(d.text) == 0:
+		d.text = t
+	case len(d.buf) > 0 && &d.text[0] == &d.buf[0]:
+		d.buf = append(d.buf, t...)
+		d.text = d.buf
+	default:
+		d.buf = append(append(d.buf[:0], d.text...), t...)
+		d.text = d.buf
+	}
 }
 
 // start opens an element, and closes it too when it is self-closing.
 func (d *listDecoder) start(tok xmlToken) error {
-	if (d.depth == 2 && d.path[1] == "NextMarker") || (d.depth == 4 && d.path[3] == "Name") ||
-		(d.depth == 5 && (d.path[3] == "Properties" || d.path[3] == "Metadata")) {
+	if (d.depth == 2 && string(d.path[1]) == "NextMarker") || (d.depth == 4 && string(d.path[3]) == "Name") ||
+		(d.depth == 5 && (string(d.path[3]) == "Properties" || string(d.path[3]) == "Metadata")) {
 		return errListXML // a value with elements inside: not a listing this reads
 	}
-	if d.depth == 3 && d.path[2] == "Blob" && tok.name == "Tags" {
+	if d.depth == 3 && string(d.path[2]) == "Blob" && string(tok.name) == "Tags" {
 		return errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
 	}
 	if d.depth < len(d.path) {
 		d.path[d.depth] = tok.name
 	}
 	d.depth++
-	d.text = d.text[:0]
+	d.text = nil
 	switch {
-	case d.depth == 3 && d.path[1] == "Blobs" && tok.name == "Blob":
-		d.item = &container.BlobItem{Properties: &container.BlobProperties{}}
-	case d.depth == 3 && d.path[1] == "Blobs" && tok.name == "BlobPrefix":
-		d.prefix = &container.BlobPrefix{}
-	case d.depth == 4 && tok.name == "Name":
+	case d.depth == 3 && string(d.path[1]) == "Blobs" && (string(tok.name) == "Blob" || string(tok.name) == "BlobPrefix"):
+		d.entries = append(d.entries, store.Entry{IsDir: string(tok.name) == "BlobPrefix"})
+		d.cur = &d.entries[len(d.entries)-1]
+		d.blob = blobState{lastModified: d.blob.lastModified[:0], mtime: d.blob.mtime[:0]}
+	case d.depth == 4 && string(tok.name) == "Name":
 		d.encoded = tok.encoded
 	}
 	if tok.selfClosing {
-		if err := endElement(d.depth, &d.path, nil, d.item, d.prefix, &d.next, false); err != nil {
-			return err
-		}
-		d.depth--
+		return d.end(tok)
 	}
 	return nil
 }
 
-// end closes an element, and adds a finished blob or prefix to the segment.
+// end closes an element, and finishes a blob's or a prefix's entry.
 func (d *listDecoder) end(tok xmlToken) error {
-	if d.depth == 0 || (d.depth <= len(d.path) && d.path[d.depth-1] != tok.name) {
+	if d.depth == 0 || (d.depth <= len(d.path) && !bytes.Equal(d.path[d.depth-1], tok.name)) {
 		return errListXML
 	}
-	if err := endElement(d.depth, &d.path, d.text, d.item, d.prefix, &d.next, d.encoded); err != nil {
+	if err := d.value(d.text); err != nil {
 		return err
 	}
-	if d.depth == 3 && d.item != nil && tok.name == "Blob" {
-		if d.item.Name == nil {
-			return errListXML
+	if d.depth == 3 && d.cur != nil && (string(tok.name) == "Blob" || string(tok.name) == "BlobPrefix") {
+		if err := d.finish(); err != nil {
+			return err
 		}
-		d.seg.BlobItems = append(d.seg.BlobItems, d.item)
-		d.item = nil
-	}
-	if d.depth == 3 && d.prefix != nil && tok.name == "BlobPrefix" {
-		if d.prefix.Name == nil {
-			return errListXML
-		}
-		d.seg.BlobPrefixes = append(d.seg.BlobPrefixes, d.prefix)
-		d.prefix = nil
 	}
 	d.depth--
-	d.text = d.text[:0]
+	d.text = nil
 	return nil
 }
 
-// endElement stores the text of the element closing at depth.
-func endElement(depth int, path *[6]string, text []byte, item *container.BlobItem, prefix *container.BlobPrefix, next *string, encoded bool) error {
+// finish completes the entry of the blob or prefix that just closed.
+func (d *listDecoder) finish() error {
+	e, b := d.cur, &d.blob
+	d.cur = nil
+	if !b.named {
+		return errListXML
+	}
+	if e.IsDir {
+		return nil // a prefix: its name is all
+	}
+	timed := false
+	if b.hasMtime {
+		t, err := time.Parse(time.RFC3339Nano, string(b.mtime))
+		e.ModTime, timed = t, err == nil
+	} else if e.Posix != nil {
+		t, ok, err := posix.ModTime(e.Posix)
+		e.ModTime, timed = t, ok && err == nil
+	}
+	if !timed && b.hasLastModified {
+		t, err := time.Parse(http.TimeFormat, string(b.lastModified))
+		if err != nil {
+			return err
+		}
+		e.ModTime = t
+	}
+	if b.stub {
+		stubEntry(e)
+	}
+	return nil
+}
+
+// value takes the text of the element closing at depth.
+func (d *listDecoder) value(text []byte) error {
 	switch {
-	case depth == 2 && path[1] == "NextMarker":
-		*next = string(text)
-	case depth == 4 && path[3] == "Name" && (item != nil || prefix != nil):
+	case d.depth == 2 && string(d.path[1]) == "NextMarker":
+		d.next = string(text)
+	case d.depth == 4 && string(d.path[3]) == "Name" && d.cur != nil:
 		name := string(text)
-		if encoded {
+		if d.encoded {
 			var err error
 			if name, err = url.QueryUnescape(name); err != nil {
 				return err
 			}
 		}
-		if item != nil {
-			item.Name = &name
-		} else {
-			prefix.Name = &name
+		d.cur.Name, d.blob.named = name, true
+	case d.depth == 5 && d.cur != nil && !d.cur.IsDir && string(d.path[3]) == "Metadata":
+		// Only the keys a listing reads (the recorded time, the folder mark, the POSIX properties
+		// when asked for), named in any case.
+		switch key := d.path[4]; {
+		case bytes.EqualFold(key, []byte(MtimeKey)):
+			d.blob.mtime, d.blob.hasMtime = append(d.blob.mtime[:0], text...), true
+		case bytes.EqualFold(key, []byte(folderKey)):
+			d.blob.stub = bytes.EqualFold(text, []byte("true"))
+		case d.posix:
+			if k, ok := posix.IsKey(string(key)); ok {
+				if d.cur.Posix == nil {
+					d.cur.Posix = map[string]string{}
+				}
+				d.cur.Posix[k] = string(text)
+			}
 		}
-	case depth == 5 && item != nil && path[3] == "Metadata":
-		// Only the keys a listing reads (the recorded time, the folder mark, the POSIX properties):
-		// the others would cost a map entry per blob for nothing.
-		key, isPosix := posix.IsKey(path[4])
-		if key != MtimeKey && key != folderKey && !isPosix {
-			return nil
-		}
-		if item.Metadata == nil {
-			item.Metadata = make(map[string]*string, 1)
-		}
-		v := string(text)
-		item.Metadata[key] = &v
-	case depth == 5 && item != nil && path[3] == "Properties":
-		return property(item.Properties, path[4], text)
+	case d.depth == 5 && d.cur != nil && !d.cur.IsDir && string(d.path[3]) == "Properties":
+		return property(d.cur, &d.blob, d.path[4], text)
 	}
 	return nil
 }
 
-// property sets the listed properties a store.Entry is made of.
-func property(p *container.BlobProperties, name string, text []byte) error {
-	switch name {
+// property sets the listed properties an entry is made of.
+func property(e *store.Entry, b *blobState, name, text []byte) error {
+	switch string(name) {
 	case "Last-Modified":
-		t, err := time.Parse(http.TimeFormat, string(text))
-		if err != nil {
-			return err
-		}
-		p.LastModified = &t
+		b.lastModified, b.hasLastModified = append(b.lastModified[:0], text...), true
 	case "Etag":
-		etag := azcore.ETag(string(text))
-		p.ETag = &etag
+		e.ETag = string(text)
 	case "Content-Length":
 		n, err := strconv.ParseInt(string(text), 10, 64)
 		if err != nil {
 			return err
 		}
-		p.ContentLength = &n
+		e.Size = n
 	case "Content-Type":
-		v := common(text)
-		p.ContentType = &v
+		e.ContentType = common(text)
 	case "Content-MD5":
 		if len(text) == 0 {
+			e.MD5 = nil
 			return nil
 		}
 		sum, err := base64.StdEncoding.DecodeString(string(text))
 		if err != nil {
 			return err
 		}
-		p.ContentMD5 = sum
+		e.MD5 = sum
 	case "AccessTier":
-		tier := azblob.AccessTier(common(text))
-		p.AccessTier = &tier
+		e.AccessTier = common(text)
 	}
 	return nil
 }

@@ -4,10 +4,13 @@ import (
 	"encoding/xml"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/azsync/azsync/internal/store"
 )
 
 // A listing as Azurite and the service write it: prefixes and blobs, metadata, names that need
@@ -26,13 +29,16 @@ const sampleListing = `<?xml version="1.0" encoding="utf-8"?>
 	`<Etag>"0x1"</Etag><Content-Length>0</Content-Length><Content-MD5/></Properties><Metadata/></Blob>
     <Blob><Name>dir/stub</Name><Properties><Last-Modified>Tue, 01 Dec 2026 08:00:03 GMT</Last-Modified><Content-Length>0</Content-Length>` +
 	`</Properties><Metadata><hdi_isfolder>true</hdi_isfolder><empty/></Metadata></Blob>
+    <Blob><Name>dir/posix</Name><Properties><Last-Modified>Tue, 01 Dec 2026 08:00:04 GMT</Last-Modified><Content-Length>1</Content-Length>` +
+	`</Properties><Metadata><Modtime>1764576000123456789</Modtime><permissions>0100644</permissions><other>x</other></Metadata></Blob>
     <BlobPrefix><Name><![CDATA[dir/z]]>/</Name></BlobPrefix>
   </Blobs>
   <NextMarker>2!72!MDAwMDEx&amp;=</NextMarker>
 </EnumerationResults>`
 
-// sdkDecode is how the SDK reads the same answer.
-func sdkDecode(data []byte) (*container.BlobHierarchyListSegment, string, error) {
+// sdkDecode is how the SDK reads the same answer, made into entries as Store.List does without the
+// scanner (listing the POSIX properties with posix).
+func sdkDecode(data []byte, posix bool) ([]store.Entry, string, error) {
 	var r container.ListBlobsHierarchySegmentResponse
 	if err := xml.Unmarshal(data, &r); err != nil {
 		return nil, "", err
@@ -44,40 +50,39 @@ func sdkDecode(data []byte) (*container.BlobHierarchyListSegment, string, error)
 	if r.Segment == nil {
 		r.Segment = &container.BlobHierarchyListSegment{}
 	}
-	return r.Segment, next, nil
-}
-
-// summary is what a listing makes of a segment.
-func summary(seg *container.BlobHierarchyListSegment) []string {
-	var out []string
-	for _, p := range seg.BlobPrefixes {
-		out = append(out, "prefix "+*p.Name)
-	}
-	for _, b := range seg.BlobItems {
-		if b.Properties == nil { // the service always sends them; the SDK leaves them out otherwise
+	for _, b := range r.Segment.BlobItems {
+		if b != nil && b.Properties == nil { // the service always sends them; the SDK leaves them out otherwise
 			b.Properties = &container.BlobProperties{}
 		}
-		md := map[string]string{}
-		for k, v := range b.Metadata {
-			if k = strings.ToLower(k); k == MtimeKey || k == folderKey { // the keys a listing reads
-				md[k] = *v
-			}
-		}
-		e := (&Store{}).entryOfItem(*b.Name, b)
-		e.ModTime = e.ModTime.UTC() // the same instant, whether the location is called UTC or GMT
-		out = append(out, fmt.Sprintf("blob %+v stub=%v md=%v", e, isFolderStub(b.Metadata), md))
 	}
+	entries, err := (&Store{opts: Options{Posix: posix}}).segmentEntries(r.Segment)
+	return entries, next, err
+}
+
+// summary is what a listing makes of a page, in an order that does not depend on how the decoder
+// split prefixes from blobs.
+func summary(entries []store.Entry) []string {
+	var out []string
+	for _, e := range entries {
+		e.ModTime = e.ModTime.UTC() // the same instant, whether the location is called UTC or GMT
+		if len(e.MD5) == 0 {
+			e.MD5 = nil
+		}
+		out = append(out, fmt.Sprintf("%+v", e))
+	}
+	slices.Sort(out)
 	return out
 }
 
 func TestDecodeListingAsTheSDK(t *testing.T) {
-	for _, doc := range []string{sampleListing, strings.ReplaceAll(sampleListing, "\n", "\r\n"),
+	for i, doc := range []string{sampleListing, strings.ReplaceAll(sampleListing, "\n", "\r\n"), sampleListing,
 		`<?xml version="1.0"?><EnumerationResults><Blobs/><NextMarker/></EnumerationResults>`} {
-		want, wantNext, err := sdkDecode([]byte(doc))
+		posix := i == 2
+		want, wantNext, err := sdkDecode([]byte(doc), posix)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, next, err := decodeListing([]byte(doc))
+		got, next, err := decodeListing([]byte(doc), posix)
 		if err != nil {
 			t.Fatalf("decodeListing: %v", err)
 		}
@@ -85,8 +90,9 @@ func TestDecodeListingAsTheSDK(t *testing.T) {
 			t.Errorf("decodeListing =\n%q %q\nthe SDK reads\n%q %q", summary(got), next, summary(want), wantNext)
 		}
 	}
-	got, next, _ := decodeListing([]byte(sampleListing))
-	if len(got.BlobItems) != 3 || len(got.BlobPrefixes) != 2 || next != "2!72!MDAwMDEx&=" || *got.BlobItems[1].Name != "dir/ctl\x01name" {
+	got, next, _ := decodeListing([]byte(sampleListing), true)
+	if len(got) != 6 || next != "2!72!MDAwMDEx&=" || got[2].Name != "dir/ctl\x01name" || !got[3].Marker || !got[5].IsDir ||
+		got[4].Posix["permissions"] != "0100644" || got[4].ModTime.UnixNano() != 1764576000123456789 {
 		t.Errorf("decoded %q, next %q", summary(got), next)
 	}
 }
@@ -101,7 +107,7 @@ func TestDecodeListingRefusesWhatItDoesNotRead(t *testing.T) {
 		"<EnumerationResults><Blobs></Blob></EnumerationResults>",
 		"<Other/>",
 	} {
-		if seg, _, err := decodeListing([]byte(doc)); err == nil {
+		if seg, _, err := decodeListing([]byte(doc), false); err == nil {
 			t.Errorf("decodeListing(%q) = %q, want an error", doc, summary(seg))
 		}
 	}
@@ -112,11 +118,12 @@ func FuzzDecodeListing(f *testing.F) {
 	f.Add(sampleListing)
 	f.Add(`<EnumerationResults><Blobs><Blob><Name>a</Name></Blob></Blobs><NextMarker>m</NextMarker></EnumerationResults>`)
 	f.Fuzz(func(t *testing.T, doc string) {
-		got, next, err := decodeListing([]byte(doc))
+		posix := len(doc)%2 == 0 // either way, by the document
+		got, next, err := decodeListing([]byte(doc), posix)
 		if err != nil {
 			return
 		}
-		want, wantNext, err := sdkDecode([]byte(doc))
+		want, wantNext, err := sdkDecode([]byte(doc), posix)
 		if err != nil {
 			return // more lenient than encoding/xml on a malformed answer; never different on a good one
 		}
@@ -131,7 +138,31 @@ func TestDecodeListingLeavesTagsToTheSDK(t *testing.T) {
 	page := `<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs><Blob><Name>a</Name>` +
 		`<Properties><Content-Length>1</Content-Length></Properties>` +
 		`<Tags><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tags></Blob></Blobs><NextMarker/></EnumerationResults>`
-	if _, _, err := decodeListing([]byte(page)); err == nil {
+	if _, _, err := decodeListing([]byte(page), false); err == nil {
 		t.Error("a listing with tags was decoded by the scanner, which drops them")
+	}
+}
+
+// BenchmarkDecodeListing decodes a page of 1,000 blobs with the properties the service lists.
+func BenchmarkDecodeListing(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString(`<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="http://127.0.0.1/a" ContainerName="c"><Prefix>d/</Prefix><Delimiter>/</Delimiter><Blobs>`)
+	for i := range 1000 {
+		fmt.Fprintf(&doc, `<Blob><Name>d/f%04d.bin</Name><Properties><Creation-Time>Tue, 01 Dec 2026 08:00:00 GMT</Creation-Time>`+
+			`<Last-Modified>Tue, 01 Dec 2026 08:00:01 GMT</Last-Modified><Etag>0x8DD1234ABCD%04d</Etag><Content-Length>%d</Content-Length>`+
+			`<Content-Type>application/octet-stream</Content-Type><Content-Encoding /><Content-Language /><Content-CRC64 />`+
+			`<Content-MD5>1B2M2Y8AsgTpgAmY7PhCfg==</Content-MD5><Cache-Control /><Content-Disposition /><BlobType>BlockBlob</BlobType>`+
+			`<AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred><LeaseStatus>unlocked</LeaseStatus>`+
+			`<LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted></Properties>`+
+			`<Metadata><mtime>2026-12-01T07:59:59.123456789Z</mtime></Metadata></Blob>`, i, i, i*10)
+	}
+	doc.WriteString(`</Blobs><NextMarker/></EnumerationResults>`)
+	data := []byte(doc.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := decodeListing(data, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

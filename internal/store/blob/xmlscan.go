@@ -26,7 +26,7 @@ const (
 
 type xmlToken struct {
 	kind        tokKind
-	name        string // element name, without a namespace prefix
+	name        []byte // element name, without a namespace prefix; valid as long as the document
 	text        []byte // tokText: decoded; valid until the next call
 	selfClosing bool
 	encoded     bool // the start tag has Encoded="true" (a blob name URL-encoded by the service)
@@ -41,6 +41,9 @@ func (s *xmlScanner) next() (xmlToken, error) {
 			return s.text()
 		}
 		rest := s.data[s.pos:]
+		if len(rest) < 2 || (rest[1] != '!' && rest[1] != '?') {
+			return s.tag() // nearly every time: the rest is the prolog, comments and CDATA
+		}
 		switch {
 		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			end := bytes.Index(rest, []byte("]]>"))
@@ -55,14 +58,12 @@ func (s *xmlScanner) next() (xmlToken, error) {
 				return xmlToken{}, errListXML
 			}
 			s.pos += end + 3
-		case bytes.HasPrefix(rest, []byte("<?")), bytes.HasPrefix(rest, []byte("<!")):
+		default: // <? … ?> and <! … >
 			end := bytes.IndexByte(rest, '>')
 			if end < 0 {
 				return xmlToken{}, errListXML
 			}
 			s.pos += end + 1
-		default:
-			return s.tag()
 		}
 	}
 }
@@ -97,23 +98,26 @@ func (s *xmlScanner) tag() (xmlToken, error) {
 	tok := xmlToken{kind: tokStart}
 	if len(inner) > 0 && inner[0] == '/' {
 		tok.kind = tokEnd
-		inner = bytes.TrimRight(inner[1:], " \t\r\n")
+		inner = inner[1:]
+		for len(inner) > 0 && isSpace(inner[len(inner)-1]) {
+			inner = inner[:len(inner)-1]
+		}
 	} else if len(inner) > 0 && inner[len(inner)-1] == '/' {
 		tok.selfClosing = true
 		inner = inner[:len(inner)-1]
 	}
-	nameEnd := bytes.IndexAny(inner, " \t\r\n")
-	if nameEnd < 0 {
-		nameEnd = len(inner)
+	nameStart, nameEnd := 0, 0 // the name follows a namespace prefix's first ':'
+	for nameEnd < len(inner) && !isSpace(inner[nameEnd]) {
+		if inner[nameEnd] == ':' && nameStart == 0 {
+			nameStart = nameEnd + 1
+		}
+		nameEnd++
 	}
-	name := inner[:nameEnd]
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
+	name := inner[nameStart:nameEnd]
 	if len(name) == 0 || (tok.kind == tokEnd && nameEnd != len(inner)) {
 		return xmlToken{}, errListXML
 	}
-	tok.name = internName(name)
+	tok.name = name
 	if tok.kind == tokStart && nameEnd < len(inner) {
 		encoded, err := encodedAttr(inner[nameEnd:])
 		if err != nil {
@@ -156,20 +160,7 @@ func encodedAttr(attrs []byte) (bool, error) {
 	}
 }
 
-// internName returns the element names a listing is made of without allocating.
-func internName(b []byte) string {
-	for _, n := range knownNames {
-		if string(b) == n {
-			return n
-		}
-	}
-	return string(b)
-}
-
-var knownNames = [...]string{"Blob", "Name", "Properties", "Metadata", "Last-Modified", "Etag",
-	"Content-Length", "Content-Type", "Content-MD5", "AccessTier", "Creation-Time", "BlobType",
-	"LeaseStatus", "LeaseState", "ServerEncrypted", "AccessTierInferred", "Content-Encoding",
-	"Content-Language", "Content-CRC64", "Cache-Control", "Content-Disposition", "BlobPrefix", "mtime"}
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // unescapeXML decodes the five predefined entities and character references.
 func unescapeXML(raw []byte) ([]byte, error) {
