@@ -44,6 +44,7 @@ type syncFlags struct {
 	includeDirectoryStub                    bool
 	ref                                     *refFlags
 	shard                                   string
+	s2sCopy                                 string
 	shardCount, shardDepth                  int
 }
 
@@ -77,6 +78,7 @@ func addSyncFlags(cmd *cobra.Command) *syncFlags {
 	s.ref = addRefFlags(f)
 	f.StringVar(&s.shard, "shard", "", "(azsync) Do part K of N of the sync (K/N, K from 0), or auto: read K and N from the batch engine (Slurm, Kubernetes Indexed Job, AWS Batch, Google Cloud Batch).")
 	f.IntVar(&s.shardCount, "shard-count", 0, "(azsync) With --shard=auto: N, where the engine does not say it (a Kubernetes Indexed Job's completions).")
+	f.StringVar(&s.s2sCopy, "s2s-copy", "auto", "(azsync) Blob→Blob: how each blob is copied. service: the destination service reads the source by URL (the bytes never pass through azsync); stream: azsync reads the source and writes the destination; auto (the default): the service, until it cannot read a source (CannotVerifyCopySource: a firewall or private endpoint in the way), then stream for the rest of the run.")
 	f.IntVar(&s.shardDepth, "shard-depth", 1, "(azsync) With --shard: the folder depth at which subtrees are dealt out to the shards.")
 	return s
 }

@@ -85,6 +85,9 @@ var flagRules = []func(c *flagContext) error{
 		return refuse(!c.upload && !c.download && c.src.SAS == "" && c.env.Getenv("AZCOPY_AUTO_LOGIN_TYPE") != "", "a %s sync needs a SAS in the source URL (or, for Blob, a public source container): the service reads the source itself", c.pair)
 	},
 	func(c *flagContext) error {
+		return refuse(c.changed("s2s-copy") && c.pair != location.FromTo{Src: location.Blob, Dst: location.Blob}, "--s2s-copy chooses how Blob→Blob copies are made; it does not apply to %s", c.pair)
+	},
+	func(c *flagContext) error {
 		return refuse(c.f.mirrorMode && c.changed("compare-hash") && !strings.EqualFold(c.f.compareHash, "none"), "--mirror-mode and --compare-hash contradict each other: mirror mode copies everything")
 	},
 	func(c *flagContext) error {

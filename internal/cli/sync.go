@@ -126,6 +126,7 @@ type job struct {
 	// posix is --preserve-posix-properties, in posixStyle.
 	posix      bool
 	posixStyle posix.Style
+	s2s        syncer.S2SMode // --s2s-copy
 }
 
 func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []string) error {
@@ -284,6 +285,7 @@ func (r *session) syncOptions() syncer.Options {
 		DirectoryStubs: f.includeDirectoryStub,
 		IncludeRoot:    f.ref.includeRoot,
 		Shard:          j.shard,
+		S2S:            j.s2s,
 	}
 }
 
@@ -418,6 +420,9 @@ func (j *job) parseValues(f *syncFlags, changed func(string) bool, getenv func(s
 	if err := f.ref.apply(j, changed, getenv); err != nil {
 		return err
 	}
+	if j.s2s, err = syncer.ParseS2S(f.s2sCopy); err != nil {
+		return err
+	}
 	if j.deleteMode, err = parseDelete(f.deleteDestination); err != nil {
 		return err
 	}
@@ -541,7 +546,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			CheckMD5: j.checkMD5, Warn: func(msg string) { logger.Warnf("%s", msg) },
 			Hashes: j.hashes, FollowSymlinks: f.ref.followSymlinks, PreserveTags: f.ref.preserveBlobTags, Notify: notify,
 			PreserveInfo: j.preserveInfo, PreservePermissions: f.preservePermissions || f.preserveSMBPermissions,
-			Posix: j.posix, PosixStyle: j.posixStyle},
+			Posix: j.posix, PosixStyle: j.posixStyle, StreamFallback: j.s2s == syncer.S2SAuto},
 		Client: azcore.ClientOptions{
 			Transport:        &http.Client{Transport: tr, CheckRedirect: noRedirects},
 			Retry:            retryOpts,

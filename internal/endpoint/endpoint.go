@@ -58,6 +58,9 @@ type Options struct {
 	// restores them on download (--preserve-posix-properties, --posix-properties-style).
 	Posix      bool
 	PosixStyle posix.Style
+	// StreamFallback says Blob→Blob copies the service cannot make go through azsync instead
+	// (--s2s-copy=auto), which the service is to say at once.
+	StreamFallback bool
 }
 
 func (o Options) local() local.Options {
@@ -67,7 +70,7 @@ func (o Options) local() local.Options {
 
 func (o Options) blob() blobstore.Options {
 	return blobstore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutBlobSize: o.PutBlobSize,
-		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags, Notify: o.Notify, Posix: o.Posix}
+		PutMD5: o.PutMD5, PreserveTier: o.PreserveTier, PreserveTags: o.PreserveTags, Notify: o.Notify, Posix: o.Posix, StreamFallback: o.StreamFallback}
 }
 
 func (o Options) files() filestore.Options {

@@ -213,6 +213,21 @@ func IsNotExist(err error) bool { return errors.Is(err, ErrNotExist) }
 // the copy is not made visible, and the entry may be copied again from its new state.
 var ErrSourceChanged = errors.New("the source changed while it was being copied")
 
+// SourceUnreachableError is returned by a ServerCopier when the destination service could not read
+// the source (a firewalled or private-endpoint account answers CannotVerifyCopySource; some
+// emulators answer 500): the entry can still be copied through azsync, read from the source store
+// and written with Put.
+type SourceUnreachableError struct {
+	Why string // the answer, in a few words ("403 CannotVerifyCopySource")
+	Err error
+}
+
+func (e *SourceUnreachableError) Error() string {
+	return "the destination service cannot read the source (" + e.Why + "): " + e.Err.Error()
+}
+
+func (e *SourceUnreachableError) Unwrap() error { return e.Err }
+
 // Verifier is implemented by sources that can tell whether their content changed since it was
 // listed (a local file: its size and modification time). Writers ask before they make a copy
 // visible, so a file edited during its upload is never committed as a mix of two versions.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/azsync/azsync/internal/store"
 )
@@ -38,7 +39,12 @@ func (p printer) rmdir(_ context.Context, name string) { p.s.obs.DryRunRemove(p.
 func (p printer) confirm(context.Context, string) (Answer, error) { return YesForAll, nil }
 
 // applier is the executor that changes the destination.
-type applier struct{ s *Syncer }
+type applier struct {
+	s *Syncer
+	// streaming is set once the destination service could not read a source (S2SAuto): from then
+	// on copies go through azsync.
+	streaming atomic.Bool
+}
 
 func (a *applier) confirm(ctx context.Context, name string) (Answer, error) {
 	if a.s.opts.Delete != DeletePrompt {
@@ -102,11 +108,34 @@ func (a *applier) copyOne(ctx context.Context, it Item) error {
 	case SetProps:
 		return s.dst.(store.FolderProperties).SetFolder(ctx, e)
 	}
-	if copier, ok := s.dst.(store.ServerCopier); ok {
-		if from, ok := s.src.(store.URLSource); ok {
-			return copier.CopyFromURL(ctx, e, from.SourceURL(it.Src.Name))
+	if copier, from, ok := a.serverCopy(); ok {
+		err := copier.CopyFromURL(ctx, e, from.SourceURL(it.Src.Name))
+		var unreachable *store.SourceUnreachableError
+		switch {
+		case !errors.As(err, &unreachable):
+			return err
+		case s.opts.S2S == S2SService:
+			return fmt.Errorf("%w (--s2s-copy=stream or auto copies through azsync instead)", err)
+		}
+		if a.streaming.CompareAndSwap(false, true) {
+			s.obs.Infof("%s: %v", it.Src.Name, err)
+			s.obs.Warn(fmt.Sprintf("the destination service cannot read the source (%s): copying through azsync for the rest of the run (the bytes now pass through this machine)", unreachable.Why))
 		}
 	}
+	return a.stream(ctx, it, e)
+}
+
+// serverCopy returns the stores when the service is to copy the entry itself: the destination can
+// copy from a URL the source gives, and the run does not stream (S2SStream, or since a failure).
+func (a *applier) serverCopy() (store.ServerCopier, store.URLSource, bool) {
+	copier, ok1 := a.s.dst.(store.ServerCopier)
+	from, ok2 := a.s.src.(store.URLSource)
+	return copier, from, ok1 && ok2 && a.s.opts.S2S != S2SStream && !a.streaming.Load()
+}
+
+// stream copies an entry through azsync: ranged reads from the source, Put to the destination.
+func (a *applier) stream(ctx context.Context, it Item, e store.Entry) error {
+	s := a.s
 	src, err := s.src.Open(ctx, it.Src)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ package syncer
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/azsync/azsync/internal/compare"
@@ -78,6 +79,33 @@ type Options struct {
 	// Shard, when set, is the part of the job this run does (--shard): it lists, copies, compares,
 	// counts and deletes only what the partition gives it (see package shard).
 	Shard shard.Spec
+	// S2S says how entries go between two services that can copy by URL (--s2s-copy).
+	S2S S2SMode
+}
+
+// S2SMode is --s2s-copy: how an entry goes from one service to another.
+type S2SMode int
+
+const (
+	// S2SAuto has the service copy, until it cannot read a source: then the rest of the run streams.
+	S2SAuto S2SMode = iota
+	// S2SService has the service copy every entry (the bytes never pass through azsync).
+	S2SService
+	// S2SStream copies every entry through azsync: read from the source, written to the destination.
+	S2SStream
+)
+
+// ParseS2S reads --s2s-copy.
+func ParseS2S(v string) (S2SMode, error) {
+	switch strings.ToLower(v) {
+	case "auto":
+		return S2SAuto, nil
+	case "service":
+		return S2SService, nil
+	case "stream":
+		return S2SStream, nil
+	}
+	return S2SAuto, fmt.Errorf("invalid --s2s-copy %q: valid values are auto, service and stream", v)
 }
 
 // Single describes a sync of one file: SrcFile is relative to the source store's root and DstName to
@@ -118,7 +146,7 @@ func New(src, dst store.Store, opts Options, obs Observer) *Syncer {
 	if opts.DryRun {
 		s.exec = printer{s}
 	} else {
-		s.exec = &applier{s}
+		s.exec = &applier{s: s}
 	}
 	return s
 }

@@ -22,6 +22,9 @@ const (
 	CutBody                     // forward it, send the answer's headers and half its body, then drop the connection
 	BusyRetryAfter              // answer 503 ServerBusy with Retry-After: 1
 	Truncate                    // forward it and end the answer cleanly after half its body, as a cut proxy does
+	// CannotVerify answers 403 CannotVerifyCopySource, as a destination account does to a copy
+	// from a source behind a firewall or private endpoint.
+	CannotVerify
 )
 
 // FaultProxy forwards to a service and injects faults chosen per request by a rule, so tests can
@@ -76,6 +79,8 @@ func inject(w http.ResponseWriter, r *http.Request, f Fault, rp *httputil.Revers
 		serviceError(w, http.StatusServiceUnavailable, "ServerBusy", "The server is busy.")
 	case Forbidden:
 		serviceError(w, http.StatusForbidden, "AuthorizationFailure", "This request is not authorized to perform this operation.")
+	case CannotVerify:
+		serviceError(w, http.StatusForbidden, "CannotVerifyCopySource", "This request is not authorized to perform this operation.")
 	case Reset:
 		reset(w)
 	case CutBody, Truncate:

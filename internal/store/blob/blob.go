@@ -56,6 +56,10 @@ type Options struct {
 	// Posix lists the reference's POSIX metadata of each blob into Entry.Posix
 	// (--preserve-posix-properties); whatever the setting, writes store the Posix an entry carries.
 	Posix bool
+	// StreamFallback says the run copies through azsync what the service cannot copy (--s2s-copy=
+	// auto): requests that read a source by URL are not retried on 500 then, so that the first one
+	// says at once that the service cannot read the source.
+	StreamFallback bool
 }
 
 // Store is the blobs under a prefix of one container.
@@ -510,7 +514,10 @@ var _ store.Identified = (*blobSource)(nil)
 
 // Put uploads src as a block blob. Up to the Put Blob size it is one request; above, blocks are staged
 // in parallel and committed. Every request carries the MD5 of its own body, which the service checks.
-// Nothing is made visible when the source changed while it was read (store.Verifier).
+// Nothing is made visible when the source changed while it was read (store.Verifier). An MD5 the
+// entry carries (a --compare-hash checker's, or a blob source's Content-MD5) is stored as
+// Content-MD5, after checking it against the content when that is in hand (one Put Blob); a blob
+// source's access tier (with PreserveTier) and tags go along as with CopyFromURL.
 func (s *Store) Put(ctx context.Context, e store.Entry, src store.Source) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	if e.IsDir {
@@ -549,12 +556,17 @@ func (s *Store) putWhole(ctx context.Context, bb *blockblob.Client, e store.Entr
 				contentType = transfer.ContentType(e.Name, c.Data[:min(len(c.Data), 512)])
 			}
 			sum := md5.Sum(c.Data)
-			if s.opts.PutMD5 {
+			// A blob source's Content-MD5 must be what was read. A local file's MD5 may come from
+			// the hash cache: the file in hand is the truth, and its sum is stored.
+			if _, local := src.(store.Verifier); e.MD5 != nil && !local && !bytes.Equal(e.MD5, sum[:]) {
+				return fmt.Errorf("the content read has MD5 %x, not the source's Content-MD5 %x", sum, e.MD5)
+			}
+			if s.opts.PutMD5 || e.MD5 != nil {
 				headers.BlobContentMD5 = sum[:]
 			}
 			body := transfer.NewRequestBody(c)
 			_, err := bb.Upload(ctx, body, &blockblob.UploadOptions{
-				HTTPHeaders: &headers, Metadata: meta, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
+				HTTPHeaders: &headers, Metadata: meta, Tier: s.tier(e), Tags: e.Tags, TransactionalValidation: azblob.TransferValidationTypeMD5(sum[:]),
 			})
 			body.Release(err)
 			return err
@@ -598,12 +610,12 @@ func (s *Store) putBlocks(ctx context.Context, bb *blockblob.Client, e store.Ent
 	if err := store.Unchanged(ctx, src); err != nil {
 		return err
 	}
-	if s.opts.PutMD5 && e.MD5 != nil {
+	if e.MD5 != nil { // a --compare-hash checker's, or a remote source's Content-MD5
 		whole = e.MD5
 	}
 	headers := azblob.HTTPHeaders{BlobContentType: &contentType, BlobContentMD5: whole}
 	meta := entryMetadata(e)
-	if _, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta}); err != nil {
+	if _, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: &headers, Metadata: meta, Tier: s.tier(e), Tags: e.Tags}); err != nil {
 		return err
 	}
 	tellMD5(src, whole)
@@ -650,15 +662,13 @@ func (s *Store) SourceURL(name string) string { return s.cc.NewBlobClient(s.pref
 // (or where the service does not support it, as Azurite) block by block with Put Block From URL, in
 // parallel, and a commit. Every read of the source insists on the listed version (If-Match). The
 // source's content type, Content-MD5 and, with PreserveTier, access tier go along; its time is
-// recorded as at upload.
+// recorded as at upload. Put, given the source's content, writes the same properties: it is the
+// way around a service that cannot read the source (store.SourceUnreachableError).
 func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) error {
 	bb := s.cc.NewBlockBlobClient(s.prefix + e.Name)
 	headers := &azblob.HTTPHeaders{BlobContentType: &e.ContentType, BlobContentMD5: e.MD5}
 	meta := entryMetadata(e)
-	var tier *azblob.AccessTier
-	if s.opts.PreserveTier && e.AccessTier != "" {
-		tier = to.Ptr(azblob.AccessTier(e.AccessTier))
-	}
+	tier := s.tier(e)
 	var sourceCond *azblob.SourceModifiedAccessConditions
 	if e.ETag != "" {
 		sourceCond = &azblob.SourceModifiedAccessConditions{SourceIfMatch: to.Ptr(azcore.ETag(e.ETag))}
@@ -680,7 +690,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 			HTTPHeaders: headers, Metadata: meta, Tier: tier, SourceModifiedAccessConditions: sourceCond, Tags: e.Tags,
 		})
 		if done {
-			return err
+			return unreachable(err)
 		}
 	}
 	// The source's ETag pins its version, so blocks an interrupted copy staged are reused.
@@ -688,14 +698,18 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 	if err != nil {
 		return err
 	}
-	err = s.opts.Engine.RemoteExcept(ctx, e.Size, blockSize, plan.done, func(ctx context.Context, idx int, off, length int64) error {
+	stageCtx := ctx
+	if s.opts.StreamFallback {
+		stageCtx = s.no500Retries(ctx)
+	}
+	err = s.opts.Engine.RemoteExcept(stageCtx, e.Size, blockSize, plan.done, func(ctx context.Context, idx int, off, length int64) error {
 		_, err := bb.StageBlockFromURL(ctx, plan.ids[idx], srcURL, &blockblob.StageBlockFromURLOptions{
 			Range: azblob.HTTPRange{Offset: off, Count: length}, SourceModifiedAccessConditions: sourceCond,
 		})
 		return err
 	})
 	if err != nil {
-		return err
+		return unreachable(err)
 	}
 	_, err = bb.CommitBlockList(ctx, plan.ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers, Metadata: meta, Tier: tier, Tags: e.Tags})
 	return err
@@ -707,10 +721,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 // 500 an emulator answers), which holds for the rest of the run, or it answered 500 InternalError,
 // which is not retried here since the block path retries each of its own requests.
 func (s *Store) putFromURL(ctx context.Context, bb *blockblob.Client, srcURL string, opts *blockblob.UploadBlobFromURLOptions) (done bool, err error) {
-	narrowed := s.opts.Retry
-	narrowed.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout}
-	_, err = bb.UploadBlobFromURL(retry.WithOptions(ctx, narrowed), srcURL, opts)
+	_, err = bb.UploadBlobFromURL(s.no500Retries(ctx), srcURL, opts)
 	var re *azcore.ResponseError
 	switch {
 	case !errors.As(err, &re):
@@ -722,6 +733,39 @@ func (s *Store) putFromURL(ctx context.Context, bb *blockblob.Client, srcURL str
 		return false, nil
 	}
 	return true, err
+}
+
+// no500Retries narrows the client's retries for the requests made with the context it returns:
+// throttling (429, 503), timeouts (408, 504), 502 and cut connections only.
+func (s *Store) no500Retries(ctx context.Context) context.Context {
+	narrowed := s.opts.Retry
+	narrowed.StatusCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+	return retry.WithOptions(ctx, narrowed)
+}
+
+// unreachable marks an answer saying the service could not read the source by URL:
+// CannotVerifyCopySource (but for a 404, a source that is gone, which reading it ourselves would
+// not change) or a 500.
+func unreachable(err error) error {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return err
+	}
+	if re.ErrorCode == string(bloberror.CannotVerifyCopySource) && re.StatusCode != http.StatusNotFound ||
+		re.StatusCode == http.StatusInternalServerError {
+		why := strings.TrimSpace(fmt.Sprintf("%d %s", re.StatusCode, re.ErrorCode))
+		return &store.SourceUnreachableError{Why: why, Err: err}
+	}
+	return err
+}
+
+// tier is the access tier a copy of e gets: its source's, with PreserveTier.
+func (s *Store) tier(e store.Entry) *azblob.AccessTier {
+	if s.opts.PreserveTier && e.AccessTier != "" {
+		return to.Ptr(azblob.AccessTier(e.AccessTier))
+	}
+	return nil
 }
 
 // AtomicPut implements store.AtomicWriter: a blob appears only when its one Put Blob or its block
