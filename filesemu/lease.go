@@ -3,6 +3,7 @@ package filesemu
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -86,16 +87,22 @@ func leaseIDHeader(h http.Header, name string, required bool) (string, error) {
 	return v, nil
 }
 
+// leaseRequest reads a lease operation's action and lease IDs; idActions are the actions that
+// must name the lease held, and a change must propose the new ID.
+func leaseRequest(h http.Header, idActions ...string) (action, id, proposed string, err error) {
+	action = strings.ToLower(h.Get("x-ms-lease-action"))
+	if id, err = leaseIDHeader(h, "x-ms-lease-id", slices.Contains(idActions, action)); err != nil {
+		return "", "", "", err
+	}
+	proposed, err = leaseIDHeader(h, "x-ms-proposed-lease-id", action == "change")
+	return action, id, proposed, err
+}
+
 // leaseFile is Lease File: acquire (infinite only), release, change and break.
 // Renewing applies to share leases only.
 func (s *Server) leaseFile(c *call) error {
 	h := c.r.Header
-	action := strings.ToLower(h.Get("x-ms-lease-action"))
-	id, err := leaseIDHeader(h, "x-ms-lease-id", action == "release" || action == "change")
-	if err != nil {
-		return err
-	}
-	proposed, err := leaseIDHeader(h, "x-ms-proposed-lease-id", action == "change")
+	action, id, proposed, err := leaseRequest(h, "release", "change")
 	if err != nil {
 		return err
 	}

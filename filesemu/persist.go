@@ -98,6 +98,7 @@ type (
 		ETag         string                `json:"etag"`
 		LastModified time.Time             `json:"lastModified"`
 		Permissions  map[string]permission `json:"permissions"`
+		ACL          []accessPolicy        `json:"acl,omitempty"`
 		Root         nodeJSON              `json:"root"`
 	}
 	nodeJSON struct {
@@ -216,7 +217,7 @@ func openPersisted(dir string) (*store, *saver, error) {
 		}
 		for _, sj := range state.Shares {
 			sh := &share{name: sj.Name, quota: sj.Quota, accessTier: sj.AccessTier, meta: sj.Meta,
-				etag: parseETag(sj.ETag), permissions: map[string]*storedPermission{}}
+				etag: parseETag(sj.ETag), permissions: map[string]*storedPermission{}, acl: sj.ACL}
 			for _, p := range sj.Permissions {
 				sh.addPermission(p)
 			}
@@ -272,7 +273,7 @@ func (sv *saver) save() error {
 	state := stateJSON{NextID: st.idSeq.Load()}
 	for _, sh := range st.sortedShares() {
 		state.Shares = append(state.Shares, shareJSON{Name: sh.name, Quota: sh.quota, AccessTier: sh.accessTier,
-			Meta: sh.meta, ETag: sh.etag.String(), LastModified: sh.etag.lastModified(), Permissions: sh.permissionsJSON(), Root: toNodeJSON(sh.root)})
+			Meta: sh.meta, ETag: sh.etag.String(), LastModified: sh.etag.lastModified(), Permissions: sh.permissionsJSON(), ACL: sh.acl, Root: toNodeJSON(sh.root)})
 	}
 	raw, err := json.Marshal(state)
 	st.mu.RUnlock()

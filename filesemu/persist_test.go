@@ -8,6 +8,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
 	"github.com/azsync/azsync/filesemu"
 )
@@ -37,6 +38,9 @@ func TestPersistence(t *testing.T) {
 	createFile(t, gone, []byte("bye"))
 	_, err = gone.Delete(ctx, nil)
 	ok(t, err)
+	_, err = sh.SetAccessPolicy(ctx, &share.SetAccessPolicyOptions{ShareACL: []*share.SignedIdentifier{
+		{ID: to.Ptr("kept-policy"), AccessPolicy: &share.AccessPolicy{Expiry: &when, Permission: to.Ptr("rl")}}}})
+	ok(t, err)
 	ok(t, first.Close())
 
 	second, err := filesemu.Start(ctx, filesemu.Options{Location: dir}, "127.0.0.1:0")
@@ -54,6 +58,11 @@ func TestPersistence(t *testing.T) {
 	}
 	_, err = e.svc.NewShareClient("kept").NewDirectoryClient("sub dir").NewFileClient("gone").GetProperties(ctx, nil)
 	wantCode(t, err, fileerror.ResourceNotFound)
+	acl, err := e.svc.NewShareClient("kept").GetAccessPolicy(ctx, nil)
+	ok(t, err)
+	if len(acl.SignedIdentifiers) != 1 || *acl.SignedIdentifiers[0].ID != "kept-policy" || !acl.SignedIdentifiers[0].AccessPolicy.Expiry.Equal(when.Truncate(time.Second)) { // the SDK sends whole seconds
+		t.Fatalf("reloaded access policies: %d, %v", len(acl.SignedIdentifiers), acl.SignedIdentifiers[0].AccessPolicy.Expiry)
+	}
 	// New files must not reuse the IDs (and data files) of reloaded ones.
 	fresh := e.svc.NewShareClient("kept").NewRootDirectoryClient().NewFileClient("fresh")
 	createFile(t, fresh, []byte("new"))

@@ -37,6 +37,9 @@ var (
 	opSetShareProps    = &operation{name: "Set Share Properties", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareProperties}
 	opShareStats       = &operation{name: "Get Share Stats", srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).shareStats}
 	opCreatePermission = &operation{name: "Create Permission", oauth: true, srt: 'c', sr: "s", perms: "cw", mutates: true, handle: (*Server).createPermission}
+	opLeaseShare       = &operation{name: "Lease Share", srt: 'c', perms: "w", handle: (*Server).leaseShare}
+	opGetShareACL      = &operation{name: "Get Share ACL", srt: 'c', perms: "r", handle: (*Server).getShareACL}
+	opSetShareACL      = &operation{name: "Set Share ACL", srt: 'c', perms: "w", mutates: true, handle: (*Server).setShareACL}
 	opGetPermission    = &operation{name: "Get Permission", oauth: true, srt: 'c', sr: "s", perms: "r", onSnapshot: true, handle: (*Server).getPermission}
 
 	opCreateDir      = &operation{name: "Create Directory", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).createDirectory}
@@ -44,6 +47,8 @@ var (
 	opDeleteDir      = &operation{name: "Delete Directory", oauth: true, srt: 'o', sr: "s", perms: "d", mutates: true, handle: (*Server).deleteDirectory}
 	opSetDirProps    = &operation{name: "Set Directory Properties", oauth: true, srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryProperties}
 	opSetDirMetadata = &operation{name: "Set Directory Metadata", oauth: true, srt: 'o', sr: "s", perms: "w", mutates: true, handle: (*Server).setDirectoryMetadata}
+	opListDirHandles = &operation{name: "List Handles", oauth: true, srt: 'o', sr: "s", perms: "l", onSnapshot: true, handle: (*Server).listHandles}
+	opCloseDirHandle = &operation{name: "Force Close Handles", oauth: true, srt: 'o', sr: "s", perms: "w", handle: (*Server).forceCloseHandles}
 	opRenameDir      = &operation{name: "Rename Directory", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameDirectory}
 	// Listing is a container-level call for account SAS, as List Blobs is.
 	opListDir = &operation{name: "List Directories and Files", oauth: true, srt: 'c', sr: "s", perms: "l", onSnapshot: true, handle: (*Server).listDirectory}
@@ -57,6 +62,8 @@ var (
 	opListRanges      = &operation{name: "List Ranges", oauth: true, srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).listRanges}
 	opLeaseFile       = &operation{name: "Lease File", oauth: true, srt: 'o', sr: "sf", perms: "w", handle: (*Server).leaseFile}
 	opAbortCopy       = &operation{name: "Abort Copy File", oauth: true, srt: 'o', sr: "sf", perms: "w", handle: (*Server).abortCopy}
+	opListFileHandles = &operation{name: "List Handles", oauth: true, srt: 'o', sr: "sf", perms: "r", onSnapshot: true, handle: (*Server).listHandles}
+	opCloseFileHandle = &operation{name: "Force Close Handles", oauth: true, srt: 'o', sr: "sf", perms: "w", handle: (*Server).forceCloseHandles}
 	opRenameFile      = &operation{name: "Rename File", oauth: true, srt: 'o', sr: "s", perms: "cw", mutates: true, handle: (*Server).renameFile}
 
 	// opRenameSource authorizes the SAS on a rename source: a valid signature
@@ -138,11 +145,11 @@ func shareOperation(method, comp string) (*operation, error) {
 	case "filepermission":
 		return pick(method, map[string]*operation{http.MethodPut: opCreatePermission, http.MethodGet: opGetPermission})
 	case "lease":
-		return notImplemented("Share leases"), nil
+		return pick(method, map[string]*operation{http.MethodPut: opLeaseShare})
 	case "snapshot":
 		return pick(method, map[string]*operation{http.MethodPut: opSnapshotShare})
 	case "acl":
-		return notImplemented("Share access policies"), nil
+		return pick(method, map[string]*operation{http.MethodGet: opGetShareACL, http.MethodPut: opSetShareACL})
 	case "undelete":
 		return notImplemented("Share soft delete"), nil
 	}
@@ -161,8 +168,10 @@ func directoryOperation(method, comp string) (*operation, error) {
 		return pick(method, map[string]*operation{http.MethodPut: opSetDirMetadata, http.MethodGet: opGetDir})
 	case "list":
 		return pick(method, map[string]*operation{http.MethodGet: opListDir})
-	case "listhandles", "forceclosehandles":
-		return notImplemented("Handles"), nil
+	case "listhandles":
+		return pick(method, map[string]*operation{http.MethodGet: opListDirHandles})
+	case "forceclosehandles":
+		return pick(method, map[string]*operation{http.MethodPut: opCloseDirHandle})
 	case "rename":
 		return pick(method, map[string]*operation{http.MethodPut: opRenameDir})
 	}
@@ -187,8 +196,10 @@ func fileOperation(method, comp string) (*operation, error) {
 		return pick(method, map[string]*operation{http.MethodPut: opLeaseFile})
 	case "copy":
 		return pick(method, map[string]*operation{http.MethodPut: opAbortCopy})
-	case "listhandles", "forceclosehandles":
-		return notImplemented("Handles"), nil
+	case "listhandles":
+		return pick(method, map[string]*operation{http.MethodGet: opListFileHandles})
+	case "forceclosehandles":
+		return pick(method, map[string]*operation{http.MethodPut: opCloseFileHandle})
 	case "rename":
 		return pick(method, map[string]*operation{http.MethodPut: opRenameFile})
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const (
@@ -102,8 +103,7 @@ func (s *Server) getShare(c *call) error {
 	setMS(h, "x-ms-share-quota", strconv.Itoa(sh.quota))
 	setMS(h, "x-ms-access-tier", sh.accessTier)
 	setMS(h, "x-ms-enabled-protocols", "SMB")
-	setMS(h, "x-ms-lease-state", "available")
-	setMS(h, "x-ms-lease-status", "unlocked")
+	writeShareLeaseHeaders(h, sh.lease, time.Now())
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -115,6 +115,9 @@ func (s *Server) updateShare(c *call, change func(*share) error) error {
 	defer s.store.mu.Unlock()
 	sh, err := s.store.share(c.t)
 	if err != nil {
+		return err
+	}
+	if err := checkShareLease(sh, c.r.Header.Get("x-ms-lease-id"), false, time.Now()); err != nil {
 		return err
 	}
 	if err := change(sh); err != nil {

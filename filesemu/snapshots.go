@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Share snapshots: read-only copies of a share's whole tree, named by the
@@ -80,6 +81,9 @@ func (s *Server) deleteShare(c *call) error {
 	defer s.store.mu.Unlock()
 	sh, err := s.store.share(c.t)
 	if err != nil {
+		return err
+	}
+	if err := checkShareLease(sh, c.r.Header.Get("x-ms-lease-id"), true, time.Now()); err != nil {
 		return err
 	}
 	switch {

@@ -45,6 +45,8 @@ type share struct {
 	// whose snapshots are held by that time.
 	snapshot  string
 	snapshots map[string]*share
+	lease     *shareLease    // nil: never leased, or released (not persisted)
+	acl       []accessPolicy // stored access policies (Set Share ACL)
 }
 
 // node is a directory (children != nil) or a file. Big trees hold millions of
