@@ -428,7 +428,8 @@ func verdict(met bool) string {
 }
 
 // latencyFiles uploads and downloads the small files to an Azure Files share on the Files emulator
-// (in this process) through the proxy: azsync only, for the requests each file costs there.
+// (in this process) through the proxy, then copies them File → File: azsync only, for the requests
+// each file costs there.
 func latencyFiles(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error) {
 	em, err := filesemu.Start(ctx, filesemu.Options{}, "127.0.0.1:0")
 	if err != nil {
@@ -464,10 +465,32 @@ func latencyFiles(ctx context.Context, e *benchEnv, d *dataset) ([]latRow, error
 				})}})
 			rows = append(rows, r...)
 		}
+		if err == nil {
+			r, err = latencyFileFile(ctx, e, p, d, em, share, u)
+			rows = append(rows, r...)
+		}
 		p.close()
 		if err != nil {
 			return rows, err
 		}
 	}
 	return rows, nil
+}
+
+// latencyFileFile copies the share the upload filled to a fresh share of the same emulator, File
+// → File through the proxy: the service (the emulator) reads each source by its URL, through the
+// proxy too, so each copy pays its round trips as it would between two real shares.
+func latencyFileFile(ctx context.Context, e *benchEnv, p *latencyProxy, d *dataset, em *filesemu.Running, share, srcURL string) ([]latRow, error) {
+	return latGroup(e, p, d, opCopy, d.bytes, d.files, []contender{{toolAzsync + " Files → Files", false, func(i int) (measurement, error) {
+		dst := fmt.Sprintf("%s-copy%d", share, i)
+		if err := em.CreateShare(dst); err != nil {
+			return measurement{}, err
+		}
+		v := p.rewrite(em.ShareURL(dst)) + "?" + em.ShareSAS(dst, time.Now().Add(24*time.Hour))
+		m, s, err := e.runAzsync(ctx, dst, srcURL, v, "--from-to=FileFile")
+		if err == nil && s.transfers != int64(d.files) {
+			err = fmt.Errorf("azsync File → File copied %d files, want %d", s.transfers, d.files)
+		}
+		return m, err
+	}}})
 }

@@ -14,6 +14,7 @@ const (
 	opUpload   = "upload"
 	opNoop     = "no-op re-sync"
 	opDownload = "download"
+	opCopy     = "copy"
 )
 
 // Tools.
