@@ -388,7 +388,7 @@ func (s *Store) setProps(path string, e store.Entry) error {
 	}
 	if notSet != "" && s.opts.Warn != nil {
 		s.ownerOnce.Do(func() {
-			s.opts.Warn(fmt.Sprintf("POSIX properties: the %s of %s (and maybe of other files) were left as they are: only root may give files to another user or a group it is not in", notSet, e.Name))
+			s.opts.Warn(fmt.Sprintf("--preserve-posix-properties: kept the %s of %s (and perhaps of other files) as downloaded: only root may give a file to another user, or to a group it is not in", notSet, e.Name))
 		})
 	}
 	return nil
