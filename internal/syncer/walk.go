@@ -83,33 +83,59 @@ func listing(ctx context.Context, st store.Store, dir string, exists bool) iter.
 }
 
 // prefetch runs a listing ahead of the merge in its own goroutine, so both sides' next pages are
-// fetched while the current ones are compared.
+// fetched while the current ones are compared. Entries cross in batches whose buffers go back and
+// forth: one channel operation per batch rather than per entry, and a directory of a hundred
+// entries allocates two small buffers instead of a queue of 256.
 func prefetch(ctx context.Context, seq iter.Seq2[store.Entry, error]) iter.Seq2[store.Entry, error] {
+	const batchLen = 64
 	type item struct {
 		e   store.Entry
 		err error
 	}
 	return func(yield func(store.Entry, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
-		ch := make(chan item, 256)
+		full, free := make(chan []item, 2), make(chan []item, 4)
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(ch)
-			for e, err := range seq {
+		wg.Go(func() {
+			defer close(full)
+			var batch []item
+			send := func() bool {
 				select {
-				case ch <- item{e, err}:
+				case full <- batch:
+					batch = nil
+					return true
 				case <-ctx.Done():
+					return false
+				}
+			}
+			for e, err := range seq {
+				if batch == nil {
+					select {
+					case batch = <-free:
+					default:
+						batch = make([]item, 0, batchLen)
+					}
+				}
+				if batch = append(batch, item{e, err}); len(batch) == batchLen && !send() {
 					return
 				}
 			}
-		}()
+			if len(batch) > 0 {
+				send()
+			}
+		})
 		defer wg.Wait()
 		defer cancel()
-		for it := range ch {
-			if !yield(it.e, it.err) {
-				return
+		for batch := range full {
+			for _, it := range batch {
+				if !yield(it.e, it.err) {
+					return
+				}
+			}
+			clear(batch) // the entries' names and errors are garbage now
+			select {
+			case free <- batch[:0]:
+			default:
 			}
 		}
 	}
