@@ -45,6 +45,7 @@ func Run(t *testing.T, h Harness) {
 		{"HostileNames", testHostileNames},
 		{"AtomicPut", testAtomicPut},
 		{"ServerCopy", testServerCopy},
+		{"SourceIdentity", testSourceIdentity},
 		{"FolderProperties", testFolderProperties},
 	}
 	for _, tc := range tests {
@@ -434,6 +435,30 @@ func testServerCopy(t *testing.T, h Harness) {
 			t.Errorf("the copy of %s lists as %+v (found %v), want size %d time %v", name, c, ok, e.Size, e.ModTime)
 		}
 		checkContent(t, s, c, data)
+	}
+}
+
+// testSourceIdentity: sources that name what they read (store.Identified) give an entry the same
+// identity each time it is opened and two entries different ones, so that resumed work is never
+// taken for another entry's.
+func testSourceIdentity(t *testing.T, h Harness) {
+	s := h.New(t)
+	identity := func(e store.Entry) string {
+		src, err := s.Open(t.Context(), e)
+		if err != nil {
+			t.Fatalf("Open %s: %v", e.Name, err)
+		}
+		defer src.Close()
+		id, ok := src.(store.Identified)
+		if !ok {
+			t.Skip("the store's sources do not name what they read")
+		}
+		return id.Identity()
+	}
+	a, b := put(t, s, "a", []byte("same")), put(t, s, "d/a", []byte("same"))
+	first, again, other := identity(a), identity(a), identity(b)
+	if first == "" || first != again || first == other {
+		t.Errorf("identities: a %q, a again %q, d/a %q: want one non-empty identity per entry", first, again, other)
 	}
 }
 
