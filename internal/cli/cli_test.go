@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
@@ -82,6 +83,19 @@ func TestBufferBytes(t *testing.T) {
 	for _, v := range []string{"0", "-1", "lots", "5000"} {
 		if _, err := bufferBytes(v); err == nil {
 			t.Errorf("bufferBytes(%q) accepted", v)
+		}
+	}
+}
+
+func TestTryTimeout(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 15 * time.Minute, "0.1": 6 * time.Second, "2": 2 * time.Minute} {
+		if d, err := tryTimeout(v); err != nil || d != want {
+			t.Errorf("tryTimeout(%q) = %v, %v; want %v", v, d, err, want)
+		}
+	}
+	for _, v := range []string{"0", "-1", "0.001", "soon", "5m", "+1"} {
+		if _, err := tryTimeout(v); err == nil {
+			t.Errorf("tryTimeout(%q) accepted", v)
 		}
 	}
 }

@@ -118,6 +118,7 @@ type job struct {
 	logLevel    logging.Level
 	concurrency int
 	bufferBytes int64
+	tryTimeout  time.Duration     // AZCOPY_REQUEST_TRY_TIMEOUT: how long one try of a request may take
 	hashes      *hashcache.Config // local hash cache for --compare-hash=MD5, or nil
 	cpk         endpoint.CPK
 	// preserveInfo is --preserve-info (or --preserve-smb-info).
@@ -448,6 +449,9 @@ func (j *job) readEnv(env Env) error {
 	if j.bufferBytes, err = bufferBytes(env.Getenv("AZCOPY_BUFFER_GB")); err != nil {
 		return err
 	}
+	if j.tryTimeout, err = tryTimeout(env.Getenv("AZCOPY_REQUEST_TRY_TIMEOUT")); err != nil {
+		return err
+	}
 	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && j.src.Kind == location.Local {
 		return transfer.LoadContentTypeMap(file)
 	}
@@ -520,6 +524,24 @@ func bufferBytes(v string) (int64, error) {
 	return int64(gb * (1 << 30)), nil
 }
 
+// defaultTryTimeout is how long one try of a request may take, as the reference's: an 8 MiB
+// block at 100 kB/s still gets through, a stalled connection is given up and tried again.
+const defaultTryTimeout = 15 * time.Minute
+
+// tryTimeout reads AZCOPY_REQUEST_TRY_TIMEOUT, in minutes as the reference reads it (fractions
+// allowed: 0.1 is 6 s); unset keeps defaultTryTimeout. A try that takes longer, answer body
+// included, is abandoned and tried again like a cut connection.
+func tryTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return defaultTryTimeout, nil
+	}
+	d, err := time.ParseDuration(v + "m")
+	if err != nil || d < time.Second || strings.HasPrefix(v, "+") {
+		return 0, fmt.Errorf("invalid AZCOPY_REQUEST_TRY_TIMEOUT %q: a number of minutes of at least 1 second, such as 0.5", v)
+	}
+	return d, nil
+}
+
 func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger, notify func(string)) (endpoint.Config, error) {
 	suffixes, err := auth.TrustedSuffixes(g.trustedSuffixes)
 	if err != nil {
@@ -536,7 +558,7 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	// The storage services do not redirect; following one could carry a token to another host,
 	// past the policy that guards where tokens go.
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	retryOpts := policy.RetryOptions{MaxRetries: 8, TryTimeout: 15 * time.Minute,
+	retryOpts := policy.RetryOptions{MaxRetries: 8, TryTimeout: j.tryTimeout,
 		RetryDelay: 400 * time.Millisecond, MaxRetryDelay: 20 * time.Second}
 	perCall, perRetry := retry.Policies(retryOpts, notify)
 	return endpoint.Config{
