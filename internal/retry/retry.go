@@ -33,12 +33,17 @@ func Policies(opts policy.RetryOptions, notify func(msg string)) (perCall, perRe
 }
 
 // tries counts the tries of one request; the per-call policy attaches it, every try shares it.
-type tries struct{ n int32 }
+// call is the request's own context: each try runs under a child of it that ends with the try
+// timeout, and only the end of call means the request is abandoned rather than tried again.
+type tries struct {
+	n    int32
+	call context.Context
+}
 
 type counter struct{}
 
 func (counter) Do(req *policy.Request) (*http.Response, error) {
-	req.SetOperationValue(&tries{})
+	req.SetOperationValue(&tries{call: req.Raw().Context()})
 	return req.Next()
 }
 
@@ -67,7 +72,7 @@ func (w watch) Do(req *policy.Request) (*http.Response, error) {
 	}
 	t.n++
 	if err != nil {
-		if req.Raw().Context().Err() != nil {
+		if t.call.Err() != nil {
 			return resp, err
 		}
 		if Permanent(err) || refused(err) && t.n >= RefusedTries {

@@ -123,3 +123,44 @@ func TestEachRetryIsAnnounced(t *testing.T) {
 		t.Errorf("403: %d tries, notes %q", tries, notes)
 	}
 }
+
+// stallOnce blocks its first try until the try's context ends, as a stalled connection does, then
+// answers 200.
+type stallOnce struct {
+	mu    sync.Mutex
+	tries int
+}
+
+func (s *stallOnce) Do(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	s.tries++
+	first := s.tries == 1
+	s.mu.Unlock()
+	if first {
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
+}
+
+// TestTryTimeoutIsAnnounced: a try that outlives the try timeout is tried again and the retry is
+// shown, like any other; only the end of the request's own context stops it silently.
+func TestTryTimeoutIsAnnounced(t *testing.T) {
+	opts := policy.RetryOptions{MaxRetries: 3, TryTimeout: 50 * time.Millisecond, RetryDelay: time.Millisecond}
+	var notes []string
+	perCall, perRetry := Policies(opts, func(msg string) { notes = append(notes, msg) })
+	tr := &stallOnce{}
+	pl := runtime.NewPipeline("test", "v0", runtime.PipelineOptions{}, &policy.ClientOptions{
+		Transport: tr, Retry: opts, PerCallPolicies: []policy.Policy{perCall}, PerRetryPolicies: []policy.Policy{perRetry},
+	})
+	req, err := runtime.NewRequest(context.Background(), http.MethodGet, "http://127.0.0.1:1/c/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pl.Do(req); err != nil {
+		t.Fatalf("a stalled first try was not retried: %v", err)
+	}
+	if tr.tries != 2 || len(notes) != 1 || !strings.Contains(notes[0], "deadline exceeded") {
+		t.Errorf("%d tries, notes %q; want 2 tries and the timeout announced", tr.tries, notes)
+	}
+}
