@@ -49,7 +49,7 @@ type Options struct {
 	Hashes *hashcache.Config
 	// FollowSymlinks lists a local symbolic link as what it points to (--follow-symlinks).
 	FollowSymlinks bool
-	// Notify is told of each re-read of a download body and re-asked listing page (Blob).
+	// Notify is told of each re-read of a download body and re-asked listing page.
 	Notify func(msg string)
 	// PreserveInfo and PreservePermissions carry SMB properties File → File (--preserve-info,
 	// --preserve-permissions).
@@ -75,7 +75,7 @@ func (o Options) blob() blobstore.Options {
 
 func (o Options) files() filestore.Options {
 	return filestore.Options{Engine: o.Engine, BlockSize: o.BlockSize, PutMD5: o.PutMD5,
-		PreserveInfo: o.PreserveInfo, PreservePermissions: o.PreservePermissions}
+		PreserveInfo: o.PreserveInfo, PreservePermissions: o.PreservePermissions, Notify: o.Notify}
 }
 
 // Config carries what the stores need.

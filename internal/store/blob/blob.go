@@ -7,7 +7,6 @@ import (
 	"crypto/md5"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -142,7 +141,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsHierarchyResponse]) ([]store.Entry, *string, error) {
 			return s.nextPage(ctx, p)
 		}
-		for page, err := range pages(ctx, pager, fetch, s.notifier(dir)) {
+		for page, err := range remote.Pages(ctx, pager, fetch, s.notifier(dir)) {
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
@@ -214,52 +213,6 @@ func (s *Store) yieldPage(ctx context.Context, page []store.Entry, stubs *[]stor
 	return true
 }
 
-// listRetries is how many times a listing page is asked for again when its answer ended early. The
-// client retries failed connections itself, but an answer that a proxy closed cleanly half-way
-// arrives as a whole, malformed body, which it does not retry.
-const listRetries = 3
-
-// pages yields the pages of a listing, each fetched from a pager. A page whose answer was cut short
-// is asked for again with a new pager from the marker it was asked for with, so no entry is lost or
-// yielded twice.
-func pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pager[T],
-	fetch func(context.Context, *runtime.Pager[T]) (P, *string, error), notify func(string)) iter.Seq2[P, error] {
-	return func(yield func(P, error) bool) {
-		var marker *string
-		p, cuts := pager(nil), 0
-		for p.More() {
-			page, next, err := fetch(ctx, p)
-			if err != nil && cutShort(err) && ctx.Err() == nil {
-				if cuts++; cuts <= listRetries {
-					notify(fmt.Sprintf("the answer was cut short; asking again (%d of %d): %v", cuts, listRetries, err))
-					p = pager(marker)
-					continue
-				}
-				err = fmt.Errorf("the answer was cut short %d times: %w", cuts, err)
-			}
-			if err != nil {
-				yield(page, err)
-				return
-			}
-			marker, cuts = next, 0
-			if !yield(page, nil) {
-				return
-			}
-		}
-	}
-}
-
-// errEmptyPage is a listing answer without its list of blobs (an empty body decodes as one).
-var errEmptyPage = errors.New("the service's listing answer holds no list of blobs")
-
-// cutShort reports an answer whose body ended early: the SDK reads it as malformed XML (an error it
-// does not wrap) or an early end of input.
-func cutShort(err error) bool {
-	var re *azcore.ResponseError
-	return !errors.As(err, &re) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errEmptyPage) ||
-		strings.HasPrefix(err.Error(), "unmarshalling type "))
-}
-
 // notifier tells Notify, when set, about a listing of dir.
 func (s *Store) notifier(dir string) func(string) {
 	return func(msg string) {
@@ -282,11 +235,11 @@ func (s *Store) yieldEach(ctx context.Context, prefix string, yield func(store.E
 	fetch := func(ctx context.Context, p *runtime.Pager[container.ListBlobsFlatResponse]) (*container.BlobFlatListSegment, *string, error) {
 		resp, err := p.NextPage(ctx)
 		if err == nil && resp.Segment == nil {
-			err = errEmptyPage
+			err = remote.ErrEmptyPage
 		}
 		return resp.Segment, resp.NextMarker, err
 	}
-	for seg, err := range pages(ctx, pager, fetch, s.notifier(prefix)) {
+	for seg, err := range remote.Pages(ctx, pager, fetch, s.notifier(prefix)) {
 		if err != nil {
 			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(prefix), err))
 			return false

@@ -18,6 +18,7 @@ import (
 
 	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/store"
+	"github.com/azsync/azsync/internal/store/remote"
 )
 
 // Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
@@ -84,7 +85,7 @@ func (s *Store) nextPage(ctx context.Context, pager interface {
 	case resp.Segment == nil:
 		// An empty body decodes without error: taken for an empty directory, it would hide every
 		// entry of the page (and, at a source, have them deleted at the destination).
-		return nil, nil, errEmptyPage
+		return nil, nil, remote.ErrEmptyPage
 	}
 	entries, err := s.segmentEntries(resp.Segment)
 	return entries, resp.NextMarker, err

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/directory"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/file"
@@ -49,6 +50,8 @@ type Options struct {
 	// PreservePermissions carries its security descriptor (--preserve-permissions); see
 	// PermissionsFrom.
 	PreservePermissions bool
+	// Notify, when set, is told of each listing page asked for again after a cut answer.
+	Notify func(msg string)
 }
 
 // Store is the files and directories under one directory of a share.
@@ -179,22 +182,20 @@ func (s *Store) mkdirAll(ctx context.Context, path string) error {
 // yielded: the memory a listing holds is that of the directory being listed.
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	return func(yield func(store.Entry, error) bool) {
-		pager := s.dirClient(s.full(dir)).NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{
-			Include:             directory.ListFilesInclude{Timestamps: true, ETag: true, Attributes: true, PermissionKey: true},
-			IncludeExtendedInfo: to.Ptr(true),
-		})
+		pager := func(marker *string) *runtime.Pager[directory.ListFilesAndDirectoriesResponse] {
+			return s.dirClient(s.full(dir)).NewListFilesAndDirectoriesPager(&directory.ListFilesAndDirectoriesOptions{
+				Include:             directory.ListFilesInclude{Timestamps: true, ETag: true, Attributes: true, PermissionKey: true},
+				IncludeExtendedInfo: to.Ptr(true), Marker: marker,
+			})
+		}
 		var entries []store.Entry
 		var temps []string
-		for pager.More() {
-			resp, err := pager.NextPage(ctx)
+		for resp, err := range remote.Pages(ctx, pager, nextPage, s.notifier(dir)) {
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
-			if resp.Segment == nil {
-				continue
-			}
-			for _, d := range resp.Segment.Directories {
+			for _, d := range resp.Directories {
 				if d.Name == nil || store.IsTemp(*d.Name) {
 					continue
 				}
@@ -204,7 +205,7 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 				}
 				entries = append(entries, e)
 			}
-			for _, f := range resp.Segment.Files {
+			for _, f := range resp.Files {
 				if f.Name == nil {
 					continue
 				}
@@ -230,6 +231,24 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			if !yield(e, nil) {
 				return
 			}
+		}
+	}
+}
+
+// nextPage fetches a listing page; one without its list of entries was cut short.
+func nextPage(ctx context.Context, p *runtime.Pager[directory.ListFilesAndDirectoriesResponse]) (*directory.FilesAndDirectoriesListSegment, *string, error) {
+	resp, err := p.NextPage(ctx)
+	if err == nil && resp.Segment == nil {
+		err = remote.ErrEmptyPage
+	}
+	return resp.Segment, resp.NextMarker, err
+}
+
+// notifier tells Notify, when set, about a listing of dir.
+func (s *Store) notifier(dir string) func(string) {
+	return func(msg string) {
+		if s.opts.Notify != nil {
+			s.opts.Notify("listing " + s.Display(dir) + ": " + msg)
 		}
 	}
 }

@@ -1,13 +1,18 @@
 // Package remote holds what the two Azure stores (Blob and Files) share: the HTTP status of an SDK
-// error, an entry's properties as the services report them, and the tail of a ranged read.
+// error, an entry's properties as the services report them, the tail of a ranged read, and listing pages
+// asked for again when their answer was cut short.
 package remote
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	"github.com/azsync/azsync/internal/store"
 )
@@ -39,4 +44,50 @@ func ReadRange(body io.ReadCloser, p []byte, off int64) error {
 		return fmt.Errorf("reading range %d-%d: %w", off, off+int64(len(p))-1, err)
 	}
 	return nil
+}
+
+// listRetries is how many times a listing page is asked for again when its answer ended early. The
+// client retries failed connections itself, but an answer that a proxy closed cleanly half-way
+// arrives as a whole, malformed body, which it does not retry.
+const listRetries = 3
+
+// Pages yields the pages of a listing, each fetched from a pager. A page whose answer was cut short
+// is asked for again with a new pager from the marker it was asked for with, so no entry is lost or
+// yielded twice.
+func Pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pager[T],
+	fetch func(context.Context, *runtime.Pager[T]) (P, *string, error), notify func(string)) iter.Seq2[P, error] {
+	return func(yield func(P, error) bool) {
+		var marker *string
+		p, cuts := pager(nil), 0
+		for p.More() {
+			page, next, err := fetch(ctx, p)
+			if err != nil && CutShort(err) && ctx.Err() == nil {
+				if cuts++; cuts <= listRetries {
+					notify(fmt.Sprintf("the answer was cut short; asking again (%d of %d): %v", cuts, listRetries, err))
+					p = pager(marker)
+					continue
+				}
+				err = fmt.Errorf("the answer was cut short %d times: %w", cuts, err)
+			}
+			if err != nil {
+				yield(page, err)
+				return
+			}
+			marker, cuts = next, 0
+			if !yield(page, nil) {
+				return
+			}
+		}
+	}
+}
+
+// ErrEmptyPage is a listing answer without its list of entries (an empty body decodes as one).
+var ErrEmptyPage = errors.New("the service's listing answer holds no list of entries")
+
+// CutShort reports an answer whose body ended early: the SDK reads it as malformed XML (an error it
+// does not wrap) or an early end of input.
+func CutShort(err error) bool {
+	var re *azcore.ResponseError
+	return !errors.As(err, &re) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ErrEmptyPage) ||
+		strings.HasPrefix(err.Error(), "unmarshalling type "))
 }
