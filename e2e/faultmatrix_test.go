@@ -251,6 +251,8 @@ type faultCase struct {
 	// rule picks each request's fault; it is called with the proxy's lock held.
 	rule  func() func(n int, r *http.Request) testenv.Fault
 	proof testenv.Fault // a fault the case must have injected, or it proves nothing
+	note  string        // what the output shows of it, when the run retries it
+	each  bool          // the note is shown for every fault injected
 	env   []string
 	// fails: the run cannot succeed (exit 1, deletions held back); a re-run without the fault
 	// converges. The destination then starts with an extra file, and both runs delete extras.
@@ -318,9 +320,9 @@ var faultCases = []faultCase{
 	}},
 	{name: "latency", proof: testenv.Slow, rule: always(testenv.Slow)},
 	{name: "bandwidth squeeze", proof: testenv.Squeeze, rule: always(testenv.Squeeze)},
-	{name: "503 storm", proof: testenv.Busy, rule: firstTries(2, testenv.Busy)},
-	{name: "503 storm with Retry-After", proof: testenv.BusyRetryAfter, rule: firstTries(2, testenv.BusyRetryAfter)},
-	{name: "500 on a quarter", proof: testenv.Internal, rule: func() func(int, *http.Request) testenv.Fault {
+	{name: "503 storm", proof: testenv.Busy, note: "the service answered 503 ServerBusy", each: true, rule: firstTries(2, testenv.Busy)},
+	{name: "503 storm with Retry-After", proof: testenv.BusyRetryAfter, note: "retrying in about 1.0 s", each: true, rule: firstTries(2, testenv.BusyRetryAfter)},
+	{name: "500 on a quarter", proof: testenv.Internal, note: "the service answered 500 InternalError", rule: func() func(int, *http.Request) testenv.Fault {
 		r := rand.New(rand.NewPCG(6, 500))
 		return func(int, *http.Request) testenv.Fault {
 			if r.IntN(4) == 0 {
@@ -329,7 +331,7 @@ var faultCases = []faultCase{
 			return testenv.Pass
 		}
 	}},
-	{name: "stall past the try timeout", proof: testenv.Stall, env: []string{"AZCOPY_REQUEST_TRY_TIMEOUT=0.05"},
+	{name: "stall past the try timeout", proof: testenv.Stall, note: "context deadline exceeded", each: true, env: []string{"AZCOPY_REQUEST_TRY_TIMEOUT=0.05"},
 		rule: func() func(int, *http.Request) testenv.Fault {
 			// The first listing and the first data request hang until the client gives up.
 			var list, data bool
@@ -345,7 +347,7 @@ var faultCases = []faultCase{
 				return testenv.Pass
 			}
 		}},
-	{name: "listing pages fail once", proof: testenv.Internal, rule: func() func(int, *http.Request) testenv.Fault {
+	{name: "listing pages fail once", proof: testenv.Internal, note: "the service answered 500 InternalError", rule: func() func(int, *http.Request) testenv.Fault {
 		failed := 0
 		return func(_ int, r *http.Request) testenv.Fault {
 			if isList(r) && failed < 2 {
@@ -423,6 +425,9 @@ func runFaultCase(t *testing.T, p pair, fc faultCase, src *sources) {
 		t.Fatalf("the proxy never injected the fault: the case proves nothing\n%s", tail(out))
 	}
 	noStackTrace(t, out)
+	if n := strings.Count(out, fc.note); n == 0 || fc.each && n < proxy.Count(fc.proof) {
+		t.Errorf("the output shows %d of the %d faults injected (%q)\n%s", n, proxy.Count(fc.proof), fc.note, tail(out))
+	}
 	if !fc.fails {
 		expectRun(t, "through the fault", out, code, map[string]int{"Number of Copy Transfers for Files": len(want),
 			"Number of Copy Transfers Failed": 0})

@@ -428,9 +428,6 @@ type blobSource struct {
 	notify  func(string)
 }
 
-// bodyRetries is how many times a download's body is read again after its connection was cut.
-const bodyRetries = 5
-
 func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 	if len(p) == 0 {
 		return nil
@@ -447,11 +444,11 @@ func (b *blobSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 		}
 		return err
 	}
-	again := &azblob.RetryReaderOptions{MaxRetries: bodyRetries}
+	again := &azblob.RetryReaderOptions{MaxRetries: remote.BodyRetries}
 	if b.notify != nil {
 		again.OnFailedRead = func(failures int32, err error, r azblob.HTTPRange, willRetry bool) {
 			if willRetry {
-				b.notify(fmt.Sprintf("reading %s again from byte %d (%d of %d): %v", b.display, r.Offset, failures, bodyRetries, err))
+				b.notify(remote.ReadAgain(b.display, r.Offset, failures, err))
 			}
 		}
 	}

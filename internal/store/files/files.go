@@ -50,7 +50,8 @@ type Options struct {
 	// PreservePermissions carries its security descriptor (--preserve-permissions); see
 	// PermissionsFrom.
 	PreservePermissions bool
-	// Notify, when set, is told of each listing page asked for again after a cut answer.
+	// Notify, when set, is told of each listing page asked for again after a cut answer and of
+	// each re-read of a download's body after a cut connection.
 	Notify func(msg string)
 }
 
@@ -345,12 +346,14 @@ func (s *Store) HashMD5(ctx context.Context, name string) ([]byte, error) {
 // ETag it was served against the listed one: a file that changes during a download fails the transfer
 // instead of producing a mix of two versions.
 func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
-	return &fileSource{client: s.fileClient(s.full(e.Name)), etag: e.ETag}, nil
+	return &fileSource{client: s.fileClient(s.full(e.Name)), etag: e.ETag, display: s.Display(e.Name), notify: s.opts.Notify}, nil
 }
 
 type fileSource struct {
-	client *file.Client
-	etag   string
+	client  *file.Client
+	etag    string
+	display string
+	notify  func(string)
 }
 
 func (f *fileSource) ReadAt(ctx context.Context, p []byte, off int64) error {
@@ -361,7 +364,15 @@ func (f *fileSource) ReadAt(ctx context.Context, p []byte, off int64) error {
 	if err != nil {
 		return err
 	}
-	body := resp.NewRetryReader(ctx, &file.RetryReaderOptions{MaxRetries: 5})
+	again := &file.RetryReaderOptions{MaxRetries: remote.BodyRetries}
+	if f.notify != nil {
+		again.OnFailedRead = func(failures int32, err error, r file.HTTPRange, willRetry bool) {
+			if willRetry {
+				f.notify(remote.ReadAgain(f.display, r.Offset, failures, err))
+			}
+		}
+	}
+	body := resp.NewRetryReader(ctx, again)
 	if f.etag != "" && resp.ETag != nil && strings.Trim(string(*resp.ETag), `"`) != strings.Trim(f.etag, `"`) {
 		body.Close()
 		return fmt.Errorf("the file changed while it was being downloaded; run the sync again")

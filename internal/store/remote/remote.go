@@ -46,6 +46,14 @@ func ReadRange(body io.ReadCloser, p []byte, off int64) error {
 	return nil
 }
 
+// BodyRetries is how many times a download's body is read again after its connection was cut.
+const BodyRetries = 5
+
+// ReadAgain is the note for a download body read again from off after its failures-th cut.
+func ReadAgain(display string, off int64, failures int32, err error) string {
+	return fmt.Sprintf("reading %s again from byte %d (%d of %d): %v", display, off, failures, BodyRetries, err)
+}
+
 // listRetries is how many times a listing page is asked for again when its answer ended early. The
 // client retries failed connections itself, but an answer that a proxy closed cleanly half-way
 // arrives as a whole, malformed body, which it does not retry.
