@@ -161,6 +161,10 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 		return reportFailure(r.rep, j, err)
 	}
 	defer r.log.Close()
+	if j.fromTo == (location.FromTo{Src: location.Local, Dst: location.File}) {
+		r.log.Warnf("%s", localToFileWarning)
+		r.rep.Warn(localToFileWarning)
+	}
 	r.engine = transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
 	ctx := cmd.Context()
 	r.start = time.Now()
@@ -179,6 +183,11 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	r.rep.Init(r.jobID, r.log.Path())
 	return r.run(ctx, pair)
 }
+
+// localToFileWarning is the reference's warning for local → Azure Files, word for word, since
+// scripts and people who know it look for it. Its "fidelity" part holds for azsync too: SMB
+// properties and permissions are not carried from local disk.
+const localToFileWarning = "AzCopy sync is supported but not fully recommended for Azure Files. AzCopy sync doesn't support differential copies at scale, and some file fidelity might be lost."
 
 // reportFailure reports a fatal error of job j (nil before the flags are valid) through the
 // reporter (one Error message in JSON mode), worded as the reference words it, since scripts match on it.
@@ -589,8 +598,8 @@ type observer struct {
 	job *job
 }
 
-func (o observer) DryRunCopy(src, dst string) { o.rep.DryRunCopy(src, dst) }
-func (o observer) DryRunRemove(dst string)    { o.rep.DryRunRemove(dst) }
+func (o observer) DryRunCopy(src, dst string, folder bool) { o.rep.DryRunCopy(src, dst, folder) }
+func (o observer) DryRunRemove(dst string, folder bool)    { o.rep.DryRunRemove(dst, folder) }
 func (o observer) Infof(format string, args ...any) {
 	o.log.Infof(format, args...)
 }

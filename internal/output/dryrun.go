@@ -5,11 +5,12 @@ import "github.com/azsync/azsync/internal/location"
 // DryRunCopy reports a copy the plan holds: "DRYRUN: copy SRC to DST", or a
 // JSON Dryrun message as the reference's, e.g.
 // {"EntityType":"File","BlobType":"Detect","FromTo":"LocalBlob","Source":SRC,"Destination":DST}.
-// Not at the quiet output level in text.
-func (r *Reporter) DryRunCopy(src, dst string) {
+// Not at the quiet output level in text. A directory (folder set) is printed
+// the same way, with EntityType "Folder" in JSON, as the reference does.
+func (r *Reporter) DryRunCopy(src, dst string, folder bool) {
 	from, _ := locations(r.o.FromTo)
 	r.dryRun("DRYRUN: copy "+src+" to "+dst, dryrunTransfer{
-		EntityType: "File", BlobType: blobType(from), FromTo: r.o.FromTo.String(),
+		EntityType: entityType(folder), BlobType: blobType(from), FromTo: r.o.FromTo.String(),
 		Source: src, Destination: dst,
 	})
 }
@@ -20,15 +21,15 @@ func (r *Reporter) DryRunCopy(src, dst string) {
 // destination's service and "Trash", e.g.
 // {"EntityType":"File","BlobType":"BlockBlob","FromTo":"BlobTrash","Source":DST,"Destination":""}.
 // The reference has no name for a local deletion (it prints a number);
-// azsync writes "LocalTrash".
-func (r *Reporter) DryRunRemove(dst string) {
+// azsync writes "LocalTrash". A directory (folder set) has EntityType "Folder".
+func (r *Reporter) DryRunRemove(dst string, folder bool) {
 	_, to := locations(r.o.FromTo)
 	fromTo := ""
 	if to != "" {
 		fromTo = to + "Trash"
 	}
 	r.dryRun("DRYRUN: remove "+dst, dryrunTransfer{
-		EntityType: "File", BlobType: blobType(to), FromTo: fromTo, Source: dst,
+		EntityType: entityType(folder), BlobType: blobType(to), FromTo: fromTo, Source: dst,
 	})
 }
 
@@ -61,4 +62,12 @@ func blobType(loc string) string {
 		return "BlockBlob"
 	}
 	return "Detect"
+}
+
+// entityType is the reference's name for what a dry-run step is about.
+func entityType(folder bool) string {
+	if folder {
+		return "Folder"
+	}
+	return "File"
 }

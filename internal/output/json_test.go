@@ -151,9 +151,27 @@ func TestJSONWarnAndError(t *testing.T) {
 func TestJSONKeepsProtocolMessagesWhenQuiet(t *testing.T) {
 	h := newHarness(Options{Format: JSON, Verbosity: Quiet, FromTo: parseFromTo(t, "LocalBlob")}, nil)
 	h.r.Init("j", "")
-	h.r.DryRunCopy("/a", "https://h/c/a")
+	h.r.DryRunCopy("/a", "https://h/c/a", false)
 	h.r.Summary(Stats{ScanComplete: true, Status: Completed})
 	if got := types(messages(t, h.stdout.String())); got != "Init Dryrun Progress EndOfJob" {
 		t.Errorf("types %q", got)
+	}
+}
+
+// A directory in a dry run's plan is a "Folder", as the reference names it.
+func TestJSONDryRunNamesFolders(t *testing.T) {
+	h := newHarness(Options{Format: JSON, FromTo: parseFromTo(t, "LocalFile")}, nil)
+	h.r.DryRunCopy("/d/sub", "https://h/s/sub", true)
+	h.r.DryRunRemove("https://h/s/old.txt", false)
+	var got []string
+	for _, m := range messages(t, h.stdout.String()) {
+		var tx dryrunTransfer
+		if err := json.Unmarshal([]byte(m.MessageContent), &tx); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tx.EntityType+" "+tx.Source)
+	}
+	if want := []string{"Folder /d/sub", "File https://h/s/old.txt"}; !slices.Equal(got, want) {
+		t.Errorf("entities %q, want %q", got, want)
 	}
 }

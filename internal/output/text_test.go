@@ -56,8 +56,8 @@ func TestErrorText(t *testing.T) {
 
 func TestDryRunText(t *testing.T) {
 	h := newHarness(Options{DryRun: true, FromTo: parseFromTo(t, "LocalBlob")}, nil)
-	h.r.DryRunCopy("/data/a b.txt", "https://acct.blob.core.windows.net/c/a b.txt")
-	h.r.DryRunRemove("https://acct.blob.core.windows.net/c/old.txt")
+	h.r.DryRunCopy("/data/a b.txt", "https://acct.blob.core.windows.net/c/a b.txt", false)
+	h.r.DryRunRemove("https://acct.blob.core.windows.net/c/old.txt", false)
 	want := "DRYRUN: copy /data/a b.txt to https://acct.blob.core.windows.net/c/a b.txt\n" +
 		"DRYRUN: remove https://acct.blob.core.windows.net/c/old.txt\n"
 	if got := h.stdout.String(); got != want {
@@ -80,8 +80,8 @@ func TestDryRunJSON(t *testing.T) {
 			`{"EntityType":"File","BlobType":"Detect","FromTo":"FileTrash","Source":"D","Destination":""}`},
 	} {
 		h := newHarness(Options{Format: JSON, DryRun: true, FromTo: parseFromTo(t, tc.fromTo)}, nil)
-		h.r.DryRunCopy("S", "D")
-		h.r.DryRunRemove("D")
+		h.r.DryRunCopy("S", "D", false)
+		h.r.DryRunRemove("D", false)
 		msgs := messages(t, h.stdout.String())
 		if types(msgs) != "Dryrun Dryrun" || msgs[0].MessageContent != tc.copyWant || msgs[1].MessageContent != tc.removeWant {
 			t.Errorf("%s: %+v", tc.fromTo, msgs)
@@ -114,7 +114,7 @@ func TestTextVerbosity(t *testing.T) {
 		h.r.Info("info")
 		h.r.Warn("warn")
 		h.r.Progress(Stats{ScanComplete: true})
-		h.r.DryRunCopy("src", "dst")
+		h.r.DryRunCopy("src", "dst", false)
 		h.r.Summary(Stats{JobID: "job"})
 		h.r.Error("fatal")
 		out := h.stdout.String() + h.stderr.String()

@@ -288,10 +288,11 @@ type LeftoverRemover interface {
 	RemoveLeftovers(ctx context.Context) (int, error)
 }
 
-// RealDirs is implemented by stores whose directories exist on their own and must exist before a
-// file is written in them (Azure Files). The walk creates a directory missing there before it plans
+// RealDirs is implemented by stores whose directories exist on their own, empty or not (local
+// folders, Azure Files directories), as opposed to Blob virtual directories. When both sides of a
+// sync have them, the walk creates each source directory the destination lacks before it plans
 // the directory's contents, so empty directories are copied too and no write finds its parent
-// missing.
+// missing; and destination-only ones are removed after their contents.
 type RealDirs interface {
 	RealDirs()
 }

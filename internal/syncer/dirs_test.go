@@ -49,8 +49,13 @@ var _ interface {
 	store.LeftoverRemover
 } = (*dirStore)(nil)
 
+// realSrc is a source whose directories are real too (a local folder, a share).
+type realSrc struct{ *memStore }
+
+func (realSrc) RealDirs() {}
+
 func TestRealDirectoriesAreCreatedBeforeTheirFiles(t *testing.T) {
-	src := newMem(map[string]memstore.File{"a/b/c.txt": memFile("c", at(1)), "a/d.txt": memFile("d", at(1)), "e.txt": memFile("e", at(1))})
+	src := realSrc{newMem(map[string]memstore.File{"a/b/c.txt": memFile("c", at(1)), "a/d.txt": memFile("d", at(1)), "e.txt": memFile("e", at(1))})}
 	dst := &dirStore{memStore: newMem(nil), dirs: map[string]bool{}}
 	s := New(src, dst, Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, Concurrency: 4, ListParallelism: 4}, &recorder{})
 	if out, err := s.Run(context.Background(), nil, false); out != Completed {
@@ -84,7 +89,7 @@ func TestLeftoversStayWhenAListingFailedOrInADryRun(t *testing.T) {
 		}
 		dst := &dirStore{memStore: newMem(nil), dirs: map[string]bool{}, leftovers: 3}
 		obs := &recorder{}
-		New(src, dst, Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, DryRun: c.dryRun}, obs).Run(context.Background(), nil, false)
+		New(realSrc{src}, dst, Options{Filter: mustFilter(t, filter.Options{}), Recursive: true, DryRun: c.dryRun}, obs).Run(context.Background(), nil, false)
 		if dst.removals != 0 {
 			t.Errorf("%s: leftovers removed", c.name)
 		}

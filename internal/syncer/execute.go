@@ -23,17 +23,21 @@ type executor interface {
 type printer struct{ s *Syncer }
 
 func (p printer) copy(_ context.Context, it Item) bool {
-	p.s.obs.DryRunCopy(p.s.src.Display(it.Src.Name), p.s.dst.Display(it.Dst))
+	p.s.obs.DryRunCopy(p.s.src.Display(it.Src.Name), p.s.dst.Display(it.Dst), it.Op == Mkdir)
 	return true
 }
 
 // remove counts the deletion as done, so that the dry run's summary says how many the plan holds.
 func (p printer) remove(_ context.Context, name string) {
 	p.s.Stats.Deleted.Add(1)
-	p.s.obs.DryRunRemove(p.s.dst.Display(name))
+	p.s.obs.DryRunRemove(p.s.dst.Display(name), false)
 }
 
-func (p printer) rmdir(_ context.Context, name string) { p.s.obs.DryRunRemove(p.s.dst.Display(name)) }
+// rmdir counts a folder removal as a deletion, as the run would.
+func (p printer) rmdir(_ context.Context, name string) {
+	p.s.Stats.Deleted.Add(1)
+	p.s.obs.DryRunRemove(p.s.dst.Display(name), true)
+}
 
 // confirm: a dry run asks nothing and lists every deletion the plan holds.
 func (p printer) confirm(context.Context, string) (Answer, error) { return YesForAll, nil }
@@ -179,9 +183,11 @@ func (a *applier) remove(ctx context.Context, name string) {
 	s.obs.Infof("deleted %s", name)
 }
 
-// rmdir removes a folder the deletions emptied; one that still holds something stays, quietly.
+// rmdir removes a folder the deletions emptied, counted as a deletion (as the reference counts
+// it); one that still holds something stays, quietly.
 func (a *applier) rmdir(ctx context.Context, name string) {
 	if err := a.s.dst.Delete(ctx, name, true); err == nil {
+		a.s.Stats.Deleted.Add(1)
 		a.s.obs.Infof("deleted folder %s", name)
 	}
 }

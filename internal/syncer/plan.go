@@ -53,6 +53,7 @@ func (s *Syncer) emit(ctx context.Context, it Item) {
 		s.Stats.DeletesPlanned.Add(1)
 		s.deletes.add(it.Dst)
 	case Rmdir:
+		s.Stats.DeletesPlanned.Add(1)
 		s.dirs.add(it.Dst)
 	case Skip:
 		s.Stats.Skipped.Add(1)

@@ -41,8 +41,9 @@ const (
 
 // Observer is how the run talks to the user and the log.
 type Observer interface {
-	DryRunCopy(src, dst string)
-	DryRunRemove(dst string)
+	// DryRunCopy and DryRunRemove print one step of a dry run's plan; folder says it is a directory.
+	DryRunCopy(src, dst string, folder bool)
+	DryRunRemove(dst string, folder bool)
 	// PromptDelete asks whether to delete target (shown as is) from the destination dest.
 	PromptDelete(ctx context.Context, target, dest string) (Answer, error)
 	Infof(format string, args ...any)
@@ -128,6 +129,10 @@ type Syncer struct {
 	deletes *deleteList
 	dirs    dirList
 
+	// realDirs: both sides keep directories of their own, so the destination gets every source
+	// directory, empty ones included (see markDir).
+	realDirs bool
+
 	errMu   sync.Mutex
 	listErr error // first listing error: deletions are held back
 }
@@ -143,6 +148,9 @@ func New(src, dst store.Store, opts Options, obs Observer) *Syncer {
 		opts.SpillDeletesAfter = 10000
 	}
 	s := &Syncer{src: src, dst: dst, opts: opts, obs: obs, deletes: newDeleteList(opts.SpillDeletesAfter)}
+	_, srcReal := src.(store.RealDirs)
+	_, dstReal := dst.(store.RealDirs)
+	s.realDirs = srcReal && dstReal
 	if opts.DryRun {
 		s.exec = printer{s}
 	} else {

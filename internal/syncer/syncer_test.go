@@ -43,11 +43,11 @@ func (r *recorder) add(s string) {
 	defer r.mu.Unlock()
 	r.lines = append(r.lines, s)
 }
-func (r *recorder) DryRunCopy(src, dst string) { r.add("copy " + src + " " + dst) }
-func (r *recorder) DryRunRemove(dst string)    { r.add("remove " + dst) }
-func (r *recorder) Infof(string, ...any)       {}
-func (r *recorder) Warn(msg string)            { r.add("warn " + msg) }
-func (r *recorder) Failed(err error)           { r.add("failed " + err.Error()) }
+func (r *recorder) DryRunCopy(src, dst string, _ bool) { r.add("copy " + src + " " + dst) }
+func (r *recorder) DryRunRemove(dst string, _ bool)    { r.add("remove " + dst) }
+func (r *recorder) Infof(string, ...any)               {}
+func (r *recorder) Warn(msg string)                    { r.add("warn " + msg) }
+func (r *recorder) Failed(err error)                   { r.add("failed " + err.Error()) }
 func (r *recorder) PromptDelete(_ context.Context, target, _ string) (Answer, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

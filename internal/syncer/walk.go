@@ -222,11 +222,12 @@ func (w *walker) ours(e store.Entry) bool {
 }
 
 // markDir plans a directory the destination lacks (dst is the zero Entry when it is missing
-// there). Where directories are real (store.RealDirs) the Mkdir is carried out at once, in the
-// walk, before the directory's contents are planned, so every file below finds it there; markDir
-// reports false when that failed, and the contents are not planned. Elsewhere it plans a marker
-// when directories are copied as objects (--include-directory-stub). In a sharded run the
-// directory is its owner's; one above the shard depth is still made by every shard that needs it.
+// there). Where both sides' directories are real (store.RealDirs: local ↔ Files, Files ↔ Files)
+// the Mkdir is carried out at once, in the walk, before the directory's contents are planned, so
+// empty directories are copied too and every file below finds its parent there; markDir reports
+// false when that failed, and the contents are not planned. Elsewhere it plans a marker when
+// directories are copied as objects (--include-directory-stub). In a sharded run the directory is
+// its owner's; one above the shard depth is still made by every shard that needs it.
 func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
 	s := w.s
 	it := Item{Op: Mkdir, Src: src, Dst: src.Name}
@@ -234,7 +235,7 @@ func (w *walker) markDir(ctx context.Context, src, dst store.Entry) bool {
 		it.Src.SMB = nil // made bare
 	}
 	owned := s.opts.Shard.Owns(src.Name)
-	if _, real := s.dst.(store.RealDirs); real {
+	if s.realDirs {
 		switch {
 		case dst.IsDir && owned:
 			s.syncFolder(ctx, src, dst)

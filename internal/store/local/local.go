@@ -411,10 +411,14 @@ func (s *Store) Delete(_ context.Context, name string, _ bool) error {
 // AtomicPut implements store.AtomicWriter: Put writes a temporary file and renames it into place.
 func (s *Store) AtomicPut() bool { return true }
 
+// RealDirs implements store.RealDirs: folders exist on their own, empty ones too.
+func (s *Store) RealDirs() {}
+
 var _ interface {
 	store.Store
 	store.Hasher
 	store.AtomicWriter
+	store.RealDirs
 } = (*Store)(nil)
 
 // MakeRoot creates the root folder (a missing download folder is created, SPEC §2).
