@@ -126,6 +126,7 @@ func cmdPlan(ts *testscript.TestScript, neg bool, args []string) {
 var (
 	logRoots   = regexp.MustCompile(`INFO: names below are relative to (.*) \(source\) and (.*) \(destination\)$`)
 	logCopied  = regexp.MustCompile(`INFO: copied (.*?)(?: as (.*))? \(\d+ bytes\)$`)
+	logCreated = regexp.MustCompile(`INFO: created folder (.*)$`)
 	logDeleted = regexp.MustCompile(`INFO: deleted (?:folder )?(.*)$`)
 )
 
@@ -149,6 +150,8 @@ func cmdLogPlan(ts *testscript.TestScript, neg bool, args []string) {
 					to = m[2]
 				}
 				lines = append(lines, "DRYRUN: copy "+underRoot(src, m[1])+" to "+underRoot(dst, to))
+			} else if m := logCreated.FindStringSubmatch(line); m != nil {
+				lines = append(lines, "DRYRUN: copy "+underRoot(src, m[1])+" to "+underRoot(dst, m[1]))
 			} else if m := logDeleted.FindStringSubmatch(line); m != nil {
 				lines = append(lines, "DRYRUN: remove "+underRoot(dst, m[1]))
 			}

@@ -80,9 +80,12 @@ func (a *applier) copy(ctx context.Context, it Item) bool {
 	s.Stats.BytesTransferred.Add(it.Src.Size)
 	// One compact line per file, relative to the roots the log names at the start: at a million
 	// files, full URLs made the log 147 MB. Display names are only built for failures.
-	if it.Dst == it.Src.Name {
+	switch {
+	case it.Op == Mkdir:
+		s.obs.Infof("created folder %s", it.Dst)
+	case it.Dst == it.Src.Name:
 		s.obs.Infof("copied %s (%d bytes)", it.Src.Name, it.Src.Size)
-	} else {
+	default:
 		s.obs.Infof("copied %s as %s (%d bytes)", it.Src.Name, it.Dst, it.Src.Size)
 	}
 	return true
