@@ -13,8 +13,9 @@ const eventAuthentication log.Event = "Authentication"
 // SDKListener returns a listener for azcore/log.SetListener that writes the
 // Azure SDK's events into this log, redacted, at these levels:
 //
-//   - ResponseError (a non-2xx answer): INFO, since many are expected (a 404 while probing whether a
-//     name is a blob) and azsync logs the failures that matter itself, at ERROR;
+//   - ResponseError (a non-2xx answer): INFO, since azsync logs the failures that matter itself,
+//     at ERROR; DEBUG for the answers that probing expects (see expectedAnswer), so that a
+//     default log holds no error block for a destination that simply does not exist yet;
 //   - Retry: INFO for a retry being scheduled or attempted ("End Try #n",
 //     "Try=n" with n > 1), WARNING for a transport error, an abort or giving
 //     up, DEBUG for the bookkeeping every request produces (first try, status
@@ -57,7 +58,12 @@ func sdkLevel(ev log.Event, msg string) Level {
 	switch ev {
 	case log.EventRetryPolicy:
 		return retryLevel(msg)
-	case eventAuthentication, log.EventResponseError:
+	case log.EventResponseError:
+		if expectedAnswer(msg) {
+			return Debug
+		}
+		return Info
+	case eventAuthentication:
 		return Info
 	default:
 		return Debug
@@ -78,4 +84,23 @@ func retryLevel(msg string) Level {
 	default:
 		return Debug
 	}
+}
+
+// expectedAnswer tells, from azcore's text of a response error ("GET <url>\n---\nRESPONSE 404:
+// …\nERROR CODE: …"), the answers azsync asks for on purpose: a 404 (is there a blob, a file or
+// a directory by that name?) and the 409s of creating what may exist already or probing a name as
+// the wrong type. A failure among them that matters is logged by azsync itself, at ERROR.
+func expectedAnswer(msg string) bool {
+	if strings.Contains(msg, "\nRESPONSE 404:") {
+		return true
+	}
+	if !strings.Contains(msg, "\nRESPONSE 409:") {
+		return false
+	}
+	for _, code := range []string{"ContainerAlreadyExists", "ShareAlreadyExists", "ResourceAlreadyExists", "ResourceTypeMismatch"} {
+		if strings.Contains(msg, "\nERROR CODE: "+code+"\n") {
+			return true
+		}
+	}
+	return false
 }

@@ -16,7 +16,10 @@ func TestSDKLevels(t *testing.T) {
 	}{
 		{log.EventRequest, "==> OUTGOING REQUEST (Try=1)", Debug},
 		{log.EventResponse, "==> REQUEST/RESPONSE (Try=1/1.2ms, OpTime=1.3ms) -- RESPONSE RECEIVED", Debug},
-		{log.EventResponseError, "RESPONSE 404: BlobNotFound", Info},
+		{log.EventResponseError, "PUT https://h/c/x\n----\nRESPONSE 403: 403 Forbidden\nERROR CODE: AuthorizationFailure\n----", Info},
+		{log.EventResponseError, "HEAD https://h/c/x\n----\nRESPONSE 404: 404 Not Found\nERROR CODE: BlobNotFound\n----", Debug},
+		{log.EventResponseError, "PUT https://h/c\n----\nRESPONSE 409: 409 Conflict\nERROR CODE: ContainerAlreadyExists\n----", Debug},
+		{log.EventResponseError, "PUT https://h/c/x\n----\nRESPONSE 409: 409 Conflict\nERROR CODE: LeaseIdMissing\n----", Info},
 		{log.EventRetryPolicy, "=====> Try=1 for GET https://h/c/x", Debug},
 		{log.EventRetryPolicy, "response 200", Debug},
 		{log.EventRetryPolicy, "exit due to non-retriable status code", Debug},
