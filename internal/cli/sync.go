@@ -120,6 +120,7 @@ type job struct {
 	bufferBytes int64
 	tryTimeout  time.Duration     // AZCOPY_REQUEST_TRY_TIMEOUT: how long one try of a request may take
 	hashes      *hashcache.Config // local hash cache for --compare-hash=MD5, or nil
+	logKeep     int               // AZSYNC_LOG_KEEP
 	cpk         endpoint.CPK
 	// preserveInfo is --preserve-info (or --preserve-smb-info).
 	preserveInfo bool
@@ -221,7 +222,20 @@ func openLog(env Env, jobID string, j *job) (*logging.Logger, error) {
 	// Only the events the log level keeps: the SDK formats every request otherwise.
 	azlog.SetEvents(logger.SDKEvents()...)
 	logger.Infof("azsync %s: sync %s %s", Version, j.src, j.dst)
+	pruneLogs(j, logger)
 	return logger, nil
+}
+
+// pruneLogs removes the logs of older runs, keeping the last j.logKeep. Old logs are not worth
+// failing a sync for: a problem is logged and the run goes on.
+func pruneLogs(j *job, logger *logging.Logger) {
+	n, err := logger.Prune(j.logKeep)
+	if err != nil {
+		logger.Warnf("removing old logs: %v", err)
+	}
+	if n > 0 {
+		logger.Infof("removed the logs of %d older runs (AZSYNC_LOG_KEEP=%d)", n, j.logKeep)
+	}
 }
 
 // openPair opens both ends and, unless this is a dry run, creates what the destination needs.
@@ -461,6 +475,9 @@ func (j *job) readEnv(env Env) error {
 	if j.tryTimeout, err = tryTimeout(env.Getenv("AZCOPY_REQUEST_TRY_TIMEOUT")); err != nil {
 		return err
 	}
+	if j.logKeep, err = logKeep(env.Getenv("AZSYNC_LOG_KEEP")); err != nil {
+		return err
+	}
 	if file := env.Getenv("AZCOPY_CONTENT_TYPE_MAP"); file != "" && j.src.Kind == location.Local {
 		return transfer.LoadContentTypeMap(file)
 	}
@@ -507,6 +524,19 @@ func concurrency(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("invalid AZCOPY_CONCURRENCY_VALUE %q: a positive whole number or AUTO", v)
+	}
+	return n, nil
+}
+
+// logKeep reads AZSYNC_LOG_KEEP: how many runs' logs are kept in the log folder (default
+// logging.DefaultKeep; 0 keeps all, as the reference does).
+func logKeep(v string) (int, error) {
+	if v == "" {
+		return logging.DefaultKeep, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid AZSYNC_LOG_KEEP %q: how many runs' logs to keep, a whole number (0 keeps all)", v)
 	}
 	return n, nil
 }

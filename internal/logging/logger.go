@@ -51,7 +51,12 @@ func Open(dir, jobID string, level Level) (*Logger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the log file: %w", err)
 	}
-	return &Logger{level: level, path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	l := &Logger{level: level, path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	// The first line, at every level, says the file is azsync's: Prune removes only such files.
+	b := time.Now().UTC().AppendFormat(nil, timeLayout)
+	// Written through at once, so that even a run killed early leaves a log Prune recognizes.
+	_, _ = f.Write(fmt.Appendf(b, "%sjob %s, log level %s\n", identity, jobID, level))
+	return l, nil
 }
 
 // Discard returns a logger that writes nothing.

@@ -9,6 +9,7 @@ import (
 	"testing"
 )
 
+// readLog closes l and returns what was logged after the first line, which says whose log it is.
 func readLog(t *testing.T, l *Logger) string {
 	t.Helper()
 	if err := l.Close(); err != nil {
@@ -18,7 +19,11 @@ func readLog(t *testing.T, l *Logger) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	first, rest, _ := strings.Cut(string(b), "\n")
+	if !regexp.MustCompile(`^[0-9/]{10} [0-9:.]{15} azsync job \S+, log level [A-Z]+$`).MatchString(first) {
+		t.Errorf("first line %q does not say it is azsync's log", first)
+	}
+	return rest
 }
 
 func TestOpenCreatesPrivateFile(t *testing.T) {
