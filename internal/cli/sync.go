@@ -241,8 +241,11 @@ func pruneLogs(j *job, logger *logging.Logger) {
 // openPair opens both ends and, unless this is a dry run, creates what the destination needs.
 func (r *session) openPair(ctx context.Context, env Env, g *globalFlags) (*endpoint.Pair, error) {
 	// Every retry is shown as it happens and logged: a run that waits says what it waits for.
+	// The job line and the log's path come before the first retry, so the person waiting knows
+	// what runs and where to look.
 	notify := func(msg string) {
 		r.log.Warnf("%s", msg)
+		r.rep.EarlyInit(r.jobID, r.log.Path())
 		r.rep.Warn(logging.Redact(msg))
 	}
 	cfg, err := endpointConfig(env, g, r.f, r.j, r.engine, r.log, notify)

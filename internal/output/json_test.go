@@ -130,21 +130,34 @@ func TestJSONSummaryAfterProgressAddsNone(t *testing.T) {
 }
 
 func TestJSONWarnAndError(t *testing.T) {
-	h := newHarness(Options{Format: JSON, Verbosity: Quiet}, nil)
-	h.r.Info("hidden")
-	h.r.Warn("hidden too")
+	h := newHarness(Options{Format: JSON}, nil)
+	h.r.Warn("disk nearly full")
 	h.r.Error(SyncFailedPrefix + "source does not exist")
-	h2 := newHarness(Options{Format: JSON, Verbosity: Essential}, nil)
-	h2.r.Info("hidden")
-	h2.r.Warn("disk nearly full")
-	got := append(messages(t, h.stdout.String()), messages(t, h2.stdout.String())...)
-	if types(got) != "Error Info" ||
-		got[0].MessageContent != "Cannot perform sync due to error: source does not exist" ||
-		got[1].MessageContent != "WARN: disk nearly full" {
+	got := messages(t, h.stdout.String())
+	if types(got) != "Info Error" ||
+		got[0].MessageContent != "WARN: disk nearly full" ||
+		got[1].MessageContent != "Cannot perform sync due to error: source does not exist" {
 		t.Errorf("messages %+v", got)
 	}
-	if h.stderr.String()+h2.stderr.String() != "" {
+	if h.stderr.String() != "" {
 		t.Errorf("stderr used in JSON mode")
+	}
+}
+
+// Below the default level JSON drops what the reference's essential level drops: Progress and
+// Info (warnings included).
+func TestJSONEssentialAndQuietDropProgressAndInfo(t *testing.T) {
+	for _, v := range []Verbosity{Essential, Quiet} {
+		h := newHarness(Options{Format: JSON, Verbosity: v}, nil)
+		h.r.Info("hidden")
+		h.r.Warn("hidden too")
+		h.r.Init("j", "")
+		h.r.Progress(Stats{ScanComplete: true})
+		h.r.Summary(Stats{ScanComplete: true, Status: Completed})
+		h.r.Error(SyncFailedPrefix + "x")
+		if got := types(messages(t, h.stdout.String())); got != "Init EndOfJob Error" {
+			t.Errorf("level %v: types %q", v, got)
+		}
 	}
 }
 
@@ -153,7 +166,7 @@ func TestJSONKeepsProtocolMessagesWhenQuiet(t *testing.T) {
 	h.r.Init("j", "")
 	h.r.DryRunCopy("/a", "https://h/c/a", false)
 	h.r.Summary(Stats{ScanComplete: true, Status: Completed})
-	if got := types(messages(t, h.stdout.String())); got != "Init Dryrun Progress EndOfJob" {
+	if got := types(messages(t, h.stdout.String())); got != "Init Dryrun EndOfJob" {
 		t.Errorf("types %q", got)
 	}
 }

@@ -6,13 +6,14 @@
 //
 //	             text                                    json
 //	default      everything                              everything
-//	essential    Init, warnings, dry-run plan, summary,  all but "INFO: " messages
-//	             prompts, the error
-//	quiet        prompts, the error                      all but "INFO: " and "WARN: " messages
+//	essential    Init, warnings, dry-run plan, summary,  Init, Dryrun, Prompt, EndOfJob, Error
+//	             prompts, the error                      (no Progress, no Info: as the reference)
+//	quiet        prompts, the error                      the same as essential
 //
-// JSON keeps Init, Progress, Dryrun, Prompt and EndOfJob at every level
-// because scripts parse them (the reference would drop them); a prompt is
-// always shown because it waits for an answer.
+// The reference's JSON at quiet prints nothing at all; azsync keeps Init,
+// EndOfJob and Error there because scripts parse them. A prompt is always
+// shown because it waits for an answer (the command line refuses prompts and
+// dry runs below the default level anyway).
 package output
 
 import (

@@ -35,6 +35,7 @@ type Reporter struct {
 	// none; other text is printed above it.
 	live         string
 	progressSent bool // a JSON Progress message went out
+	announced    bool // Init printed
 	// last tick's counters, for the "2-sec" throughput
 	lastBytes   int64
 	lastElapsed time.Duration
@@ -100,10 +101,15 @@ func (r *Reporter) Error(msg string) {
 
 // Init announces the job as the reference does: "Job <id> has started" and
 // "Log file is located at: <path>" (when there is a log), or a JSON Init
-// message.
+// message. Only the first call prints: a run that waits for an endpoint
+// announces itself early (see EarlyInit).
 func (r *Reporter) Init(jobID, logPath string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.announced {
+		return
+	}
+	r.announced = true
 	if r.o.Format == JSON {
 		r.json(msgInit, mustJSON(initContent{LogFileLocation: logPath, JobID: jobID, Shard: r.o.Shard}), promptDetails{})
 		return
@@ -118,6 +124,16 @@ func (r *Reporter) Init(jobID, logPath string) {
 	}
 	b.WriteString("\n")
 	r.text(r.o.Stdout, b.String())
+}
+
+// EarlyInit announces the job before its endpoints are known to be usable,
+// in text only: a person waiting on retries then sees the job and where its
+// log is first. JSON keeps Init for a job that started, so that a run failing
+// there still ends in a single Error.
+func (r *Reporter) EarlyInit(jobID, logPath string) {
+	if r.o.Format == Text {
+		r.Init(jobID, logPath)
+	}
 }
 
 // say prints a line of prose: on w as text, or as a JSON Info message.
@@ -148,8 +164,13 @@ func (r *Reporter) endLive() {
 	}
 }
 
-// json prints one message of --output-type=json.
+// json prints one message of --output-type=json. Below the default output
+// level, Progress and Info (which carries warnings too) are not printed: the
+// reference's essential level drops exactly those.
 func (r *Reporter) json(msgType, content string, pd promptDetails) {
+	if r.o.Verbosity != Default && (msgType == msgProgress || msgType == msgInfo) {
+		return
+	}
 	r.put(r.o.Stdout, mustJSON(envelope{
 		TimeStamp:      r.o.Now(),
 		MessageType:    msgType,

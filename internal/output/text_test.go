@@ -38,10 +38,11 @@ func TestJobStatusNames(t *testing.T) {
 func TestInitText(t *testing.T) {
 	h := newHarness(Options{}, nil)
 	h.r.Init("job-1", "/logs/job-1.log")
-	h.r.Init("job-2", "")
+	h2 := newHarness(Options{}, nil)
+	h2.r.Init("job-2", "")
 	want := "\nJob job-1 has started\nLog file is located at: /logs/job-1.log\n\n" +
 		"\nJob job-2 has started\n\n"
-	if got := h.stdout.String(); got != want {
+	if got := h.stdout.String() + h2.stdout.String(); got != want {
 		t.Errorf("got %q; want %q", got, want)
 	}
 }
@@ -168,5 +169,25 @@ func TestIsTerminal(t *testing.T) {
 	defer null.Close()
 	if !IsTerminal(null) {
 		t.Error("a character device is not taken for a terminal")
+	}
+}
+
+// A job announced early (retries while opening its endpoints) is announced once; JSON waits for
+// the job to start.
+func TestEarlyInitAnnouncesOnce(t *testing.T) {
+	h := newHarness(Options{}, nil)
+	h.r.EarlyInit("j", "/l/j.log")
+	h.r.Init("j", "/l/j.log")
+	if got := strings.Count(h.stdout.String(), "Job j has started"); got != 1 {
+		t.Errorf("announced %d times:\n%s", got, h.stdout.String())
+	}
+	hj := newHarness(Options{Format: JSON}, nil)
+	hj.r.EarlyInit("j", "/l/j.log")
+	if hj.stdout.String() != "" {
+		t.Errorf("JSON announced early: %q", hj.stdout.String())
+	}
+	hj.r.Init("j", "/l/j.log")
+	if got := types(messages(t, hj.stdout.String())); got != "Init" {
+		t.Errorf("JSON types %q", got)
 	}
 }
