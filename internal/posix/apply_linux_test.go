@@ -2,7 +2,6 @@ package posix
 
 import (
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/azsync/azsync/internal/testenv"
 )
 
 // nobody is the user an ordinary-user test runs as when the tests run as root.
@@ -60,7 +61,9 @@ func runAsNobody(t *testing.T) {
 		}
 	}
 	bin := filepath.Join(dir, "posix.test")
-	copyFile(t, os.Args[0], bin)
+	if err := testenv.CopyExecutable(os.Args[0], bin); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "-test.run=^TestApplyAsOrdinaryUser$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "POSIX_TEST_CHILD=1", "POSIX_TEST_DIR="+dir)
 	cmd.Dir = dir
@@ -71,23 +74,5 @@ func runAsNobody(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("as nobody: %v\n%s", err, out)
-	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }
