@@ -27,6 +27,7 @@ import (
 	"github.com/azsync/azsync/internal/output"
 	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/retry"
+	"github.com/azsync/azsync/internal/sas"
 	"github.com/azsync/azsync/internal/shard"
 	"github.com/azsync/azsync/internal/syncer"
 	"github.com/azsync/azsync/internal/transfer"
@@ -617,6 +618,9 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 			PerCallPolicies:  []policy.Policy{perCall},
 			PerRetryPolicies: []policy.Policy{perRetry},
 			Telemetry:        policy.TelemetryOptions{ApplicationID: "azsync/" + Version},
+			// Show what each logged request asked for; the signature stays hidden
+			// (by the SDK, and again by the log's own redaction).
+			Logging: policy.LogOptions{AllowedQueryParams: sas.ShownKeys()},
 		},
 		Credential:      cred,
 		TrustedSuffixes: suffixes,

@@ -20,6 +20,23 @@ var secretKeys = []string{"sig"}
 // SecretKeys returns the query keys whose values are secret, lower case.
 func SecretKeys() []string { return append([]string(nil), secretKeys...) }
 
+// shownKeys are query keys of Blob and Files requests, and of a SAS, whose
+// values carry no secret. The Azure SDK's log policy hides the value of every
+// query parameter not on its allow list, so without them a DEBUG log says
+// "comp=REDACTED" and cannot tell a listing from a block upload.
+var shownKeys = []string{
+	// what a request asks for
+	"comp", "restype", "prefix", "delimiter", "marker", "maxresults", "include", "timeout",
+	"blockid", "blocklisttype", "snapshot", "sharesnapshot", "versionid",
+	// the SAS fields other than the signature: version, services, resource types,
+	// permissions, expiry, start, protocol, resource, policy id, IP range
+	"sv", "ss", "srt", "sp", "se", "st", "spr", "sr", "si", "sip",
+}
+
+// ShownKeys returns the query keys whose values a log may show, lower case;
+// none of them is a secret key.
+func ShownKeys() []string { return append([]string(nil), shownKeys...) }
+
 // IsSecretKey reports whether a raw query key names a secret. The key is
 // matched case-insensitively and after percent-decoding, since the service
 // accepts it either way.
