@@ -154,6 +154,13 @@ func TestAttributeFilters(t *testing.T) {
 		t.Errorf("the download holds %s, want a.txt extra.txt", got)
 	}
 
+	// A single file passes the filter or is left alone.
+	one := strings.Replace(srcURL, "?", "/a.txt?", 1)
+	for flag, want := range map[string]int{"--include-attributes=H": 0, "--exclude-attributes=H": 1} {
+		out, code := azsyncRun(t, nil, "sync", one, sub("single-"+flag[2:9]+".txt"), "--from-to=FileFile", flag)
+		expectRun(t, "single file "+flag, out, code, map[string]int{"Number of Copy Transfers for Files": want})
+	}
+
 	for _, args := range [][]string{
 		{"sync", down, dstURL, "--from-to=LocalFile", "--include-attributes=A"},
 		{"sync", srcURL, dstURL, "--from-to=FileFile", "--exclude-attributes=A;Q"},
