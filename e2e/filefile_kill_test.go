@@ -21,50 +21,7 @@ func TestKilledFileFileCopy(t *testing.T) {
 	fresh, newer := pseudoRandom("killed-ff-new.bin", size), pseudoRandom("killed-ff-upd.bin", size)
 	writeShareFile(t, src, "new.bin", fresh, time.Now().Add(-time.Minute))
 	writeShareFile(t, src, "upd.bin", newer, time.Now().Add(-time.Minute))
-	old := []byte("the old version of upd.bin, which must stay whole until the new one is\n")
-	writeShareFile(t, dst, "upd.bin", old, time.Now().Add(-time.Hour))
-
-	p := startAzsync(t, "sync", srcURL, dstURL, "--from-to=FileFile", "--cap-mbps=40")
-	p.waitUntil(t, "4 MiB are in a file of the destination", holds4MiB(t, dst))
-	if err := p.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-p.done
-
-	after := listShareRoot(t, dst)
-	if _, ok := after["new.bin"]; ok && !bytes.Equal(readShareFile(t, dst, "new.bin"), fresh) {
-		t.Error("after kill -9, new.bin is under its name with content that is not the source's")
-	}
-	if got := readShareFile(t, dst, "upd.bin"); !bytes.Equal(got, old) && !bytes.Equal(got, newer) {
-		t.Errorf("after kill -9, upd.bin (%d bytes) is neither the old version nor the new one", len(got))
-	}
-	if len(temporaries(after)) == 0 {
-		t.Log("the kill left no temporary (the copy may have been between files)")
-	}
-	var lastWrite time.Time
-	for _, f := range after {
-		if f.modified.After(lastWrite) {
-			lastWrite = f.modified
-		}
-	}
-	waitServiceClockPast(t, dst, lastWrite)
-
-	rerun, code := azsyncRun(t, nil, "sync", srcURL, dstURL, "--from-to=FileFile")
-	expectRun(t, "re-run", rerun, code, map[string]int{"Number of Copy Transfers Failed": 0})
-	for name, data := range map[string][]byte{"new.bin": fresh, "upd.bin": newer} {
-		if !bytes.Equal(readShareFile(t, dst, name), data) {
-			t.Errorf("after the re-run %s is not the source", name)
-		}
-	}
-	final := listShareRoot(t, dst)
-	if tmp := temporaries(final); len(tmp) > 0 {
-		t.Errorf("temporaries left after the re-run: %v", tmp)
-	}
-	if len(final) != 2 {
-		t.Errorf("the destination holds %d files after the re-run, want 2", len(final))
-	}
-	again, code := azsyncRun(t, nil, "sync", srcURL, dstURL, "--from-to=FileFile")
-	expectRun(t, "third run", again, code, map[string]int{"Total Number of Copy Transfers": 0, "Files Scanned at Destination": 2})
+	killedSyncConverges(t, dst, fresh, newer, srcURL, dstURL, "--from-to=FileFile")
 }
 
 // TestFileFileTwoAccounts: a share of one account to a share of another (a second emulator on the

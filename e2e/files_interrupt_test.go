@@ -164,23 +164,33 @@ func TestKilledFilesUpload(t *testing.T) {
 		}
 	}
 	sc, url := newTestShare(t, "killed")
-	old := []byte("the old version of upd.bin, which must stay whole until the new one is\n")
-	writeShareFile(t, sc, "upd.bin", old, time.Now().Add(-time.Hour))
+	killedSyncConverges(t, sc, fresh, newer, dir, url, "--from-to=LocalFile")
+}
 
-	p := startAzsync(t, "sync", dir, url, "--from-to=LocalFile", "--cap-mbps=40", "--block-size-mb=1")
-	p.waitUntil(t, "4 MiB are in a file of the share", holds4MiB(t, sc))
+// killedSyncConverges runs azsync sync src dst args (a source holding new.bin = fresh and
+// upd.bin = newer, the share dst holding an old upd.bin written here), kills it with -9 once a
+// file of the share holds 4 MiB, and checks what issue 6 asks of Azure Files: no file under
+// its real name whose content is not the source's, and one re-run that converges byte for byte,
+// removes the temporaries and leaves the next run nothing to do.
+func killedSyncConverges(t *testing.T, dst *share.Client, fresh, newer []byte, src, dstURL string, args ...string) {
+	t.Helper()
+	old := []byte("the old version of upd.bin, which must stay whole until the new one is\n")
+	writeShareFile(t, dst, "upd.bin", old, time.Now().Add(-time.Hour))
+	run := append([]string{"sync", src, dstURL}, args...)
+	p := startAzsync(t, append(run, "--cap-mbps=40", "--block-size-mb=1")...)
+	p.waitUntil(t, "4 MiB are in a file of the share", holds4MiB(t, dst))
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	<-p.done
 
-	after := listShareRoot(t, sc)
+	after := listShareRoot(t, dst)
 	if f, ok := after["new.bin"]; ok {
-		if got := readShareFile(t, sc, "new.bin"); !bytes.Equal(got, fresh) {
+		if got := readShareFile(t, dst, "new.bin"); !bytes.Equal(got, fresh) {
 			t.Errorf("after kill -9, new.bin has %d bytes (listed size %d) that are not the source's", len(got), f.size)
 		}
 	}
-	if got := readShareFile(t, sc, "upd.bin"); !bytes.Equal(got, old) && !bytes.Equal(got, newer) {
+	if got := readShareFile(t, dst, "upd.bin"); !bytes.Equal(got, old) && !bytes.Equal(got, newer) {
 		t.Errorf("after kill -9, upd.bin (%d bytes) is neither the old version nor the new one", len(got))
 	}
 	var lastWrite time.Time
@@ -189,23 +199,23 @@ func TestKilledFilesUpload(t *testing.T) {
 			lastWrite = f.modified
 		}
 	}
-	waitServiceClockPast(t, sc, lastWrite)
+	waitServiceClockPast(t, dst, lastWrite)
 
-	rerun, code := azsyncRun(t, nil, "sync", dir, url, "--from-to=LocalFile")
+	rerun, code := azsyncRun(t, nil, run...)
 	expectRun(t, "re-run", rerun, code, map[string]int{"Number of Copy Transfers Failed": 0})
 	for name, data := range map[string][]byte{"new.bin": fresh, "upd.bin": newer} {
-		if got := readShareFile(t, sc, name); !bytes.Equal(got, data) {
+		if got := readShareFile(t, dst, name); !bytes.Equal(got, data) {
 			t.Errorf("after the re-run %s is not the source (%d bytes)", name, len(got))
 		}
 	}
-	final := listShareRoot(t, sc)
+	final := listShareRoot(t, dst)
 	if tmp := temporaries(final); len(tmp) > 0 {
 		t.Errorf("temporaries left after the re-run: %v", tmp)
 	}
 	if len(final) != 2 {
 		t.Errorf("the share holds %d files after the re-run, want 2", len(final))
 	}
-	again, code := azsyncRun(t, nil, "sync", dir, url, "--from-to=LocalFile")
+	again, code := azsyncRun(t, nil, run...)
 	expectRun(t, "third run", again, code, map[string]int{"Number of Copy Transfers for Files": 0, "Files Scanned at Destination": 2})
 }
 
