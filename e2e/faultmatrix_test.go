@@ -439,6 +439,9 @@ func runFaultCase(t *testing.T, p pair, fc faultCase, src *sources) {
 		!strings.Contains(out, "/d1: the answer was cut short 4 times") {
 		t.Errorf("a run whose listing failed: exit %d, want 1, the listing named, no deletion and a status that says it failed\n%s", code, tail(out))
 	}
+	if strings.Contains(out, "*generated.") {
+		t.Errorf("the output names the SDK's internal types\n%s", tail(out))
+	}
 	if _, ok := to.read(t)[extraName]; !ok {
 		t.Errorf("the extra file was deleted although a listing failed")
 	}

@@ -71,11 +71,11 @@ func Pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pa
 			page, next, err := fetch(ctx, p)
 			if err != nil && CutShort(err) && ctx.Err() == nil {
 				if cuts++; cuts <= listRetries {
-					notify(fmt.Sprintf("the answer was cut short; asking again (%d of %d): %v", cuts, listRetries, err))
+					notify(fmt.Sprintf("the answer was cut short; asking again (%d of %d): %s", cuts, listRetries, cutDetail(err)))
 					p = pager(marker)
 					continue
 				}
-				err = fmt.Errorf("the answer was cut short %d times: %w", cuts, err)
+				err = &cutShortError{times: cuts, err: err}
 			}
 			if err != nil {
 				yield(page, err)
@@ -87,6 +87,31 @@ func Pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pa
 			}
 		}
 	}
+}
+
+// cutShortError is a listing page whose answer was cut short on every try.
+type cutShortError struct {
+	times int
+	err   error
+}
+
+func (e *cutShortError) Error() string {
+	return fmt.Sprintf("the answer was cut short %d times: %s", e.times, cutDetail(e.err))
+}
+
+func (e *cutShortError) Unwrap() error { return e.err }
+
+// cutDetail is what a cut-short answer's error says, without the SDK's "unmarshalling type
+// *generated.ListBlobsHierarchySegmentResponse: " in front, a name of its internals that tells a
+// user nothing.
+func cutDetail(err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "unmarshalling type "); ok {
+		if _, detail, found := strings.Cut(rest, ": "); found {
+			return detail
+		}
+	}
+	return msg
 }
 
 // ErrEmptyPage is a listing answer without its list of entries (an empty body decodes as one).
