@@ -15,7 +15,8 @@ import (
 //	12.5 %, 10 Done, 0 Failed, 70 Pending, 3 Skipped, 83 Total (scanning...), Files Scanned at Source: 90, Destination: 40, 2-sec Throughput (Mb/s): 120.4
 //
 // (the reference's copy progress line, with the scan counters while listing;
-// Skipped and Total count up-to-date files too). On a terminal the line is
+// Skipped and Total count up-to-date files too); not in a dry run, whose
+// DRYRUN lines and summary say what it found. On a terminal the line is
 // rewritten in place.
 func (r *Reporter) Progress(s Stats) {
 	r.mu.Lock()
@@ -25,7 +26,7 @@ func (r *Reporter) Progress(s Stats) {
 		r.progressSent = true
 		return
 	}
-	if r.o.Verbosity != Default || nothingYet(s) {
+	if r.o.Verbosity != Default || r.o.DryRun || nothingYet(s) {
 		return
 	}
 	line := progressText(s, r.throughput(s))
@@ -42,8 +43,10 @@ func (r *Reporter) Progress(s Stats) {
 // reports once more in text and, on a terminal, moves past the progress
 // line; it may be called more than once.
 func (r *Reporter) StartProgress(ctx context.Context, snapshot func() Stats) (stop func()) {
-	if r.o.Format == Text && r.o.Verbosity != Default {
-		return func() {} // nothing would be shown
+	if r.o.Format == Text && (r.o.Verbosity != Default || r.o.DryRun) {
+		// Nothing would be shown: a dry run moves nothing, so its line would only ever say
+		// "0 Done, N Pending" of copies that will not happen.
+		return func() {}
 	}
 	r.Progress(snapshot())
 	ctx, cancel := context.WithCancel(ctx)
