@@ -40,7 +40,7 @@ func addRefFlags(f *pflag.FlagSet) *refFlags {
 	f.BoolVar(&r.includeRoot, "include-root", false, "File→File, with --preserve-info or --preserve-permissions: also give the destination's root directory the source root's own properties (the walk covers what is below the roots).")
 	f.StringVar(&r.trailingDot, "trailing-dot", "Enable", "Enable (the default): names ending with a dot are kept as they are, byte for byte. Disable, which lets Azure Files trim the dots (and merge \"a.\" with \"a\"), is refused.")
 	f.StringVar(&r.hardlinks, "hardlinks", "follow", "follow (the default): a hard link is a file like any other and is copied as such. skip and preserve apply to NFS shares, which azsync does not sync, and are refused.")
-	f.BoolVar(&r.forceIfReadOnly, "force-if-read-only", false, "Downloads: replace local files even if read-only (on Linux they always are: a download is renamed into place whatever the file's mode). Refused where the destination is Blob storage or Azure Files.")
+	f.BoolVar(&r.forceIfReadOnly, "force-if-read-only", false, "Replace destination files even if read-only, on local disk and Azure Files. azsync always does: a local file is renamed into place whatever its mode, and a share file replaced by a rename that ignores its ReadOnly attribute. Refused where the destination is Blob storage, which has no read-only files.")
 	f.StringVar(&r.cpkByName, "cpk-by-name", "", "Blob: the encryption scope the service encrypts what azsync writes with (x-ms-encryption-scope).")
 	f.BoolVar(&r.cpkByValue, "cpk-by-value", false, "Blob: send the customer-provided key from CPK_ENCRYPTION_KEY and CPK_ENCRYPTION_KEY_SHA256 (both base64) on every read and write, so the service encrypts and decrypts with it. Not for Blob→Blob.")
 	f.BoolVar(&r.preservePosix, "preserve-posix-properties", false, "Linux ↔ Blob, Blob→Blob: keep each file's mode, owner, group and times (atime, mtime, ctime) in its blob's metadata, with the reference's keys, and restore them on download (owner and group as rsync does: root sets both, other users the groups they are in). Blob→Blob carries that metadata as it is.")
@@ -90,7 +90,7 @@ func (r *refFlags) cpk(j *job, getenv func(string) string) (endpoint.CPK, error)
 
 // others refuses what the remaining reference flags ask for and this pair cannot do.
 func (r *refFlags) others(j *job) error {
-	download := j.dst.Kind == location.Local
+	readOnlyFiles := j.dst.Kind == location.Local || j.dst.Kind == location.File
 	switch {
 	case r.preserveBlobTags && (j.src.Kind != location.Blob || j.dst.Kind != location.Blob):
 		return fmt.Errorf("--s2s-preserve-blob-tags applies to Blob→Blob copies; %s has no blob index tags to keep", j.fromTo)
@@ -102,8 +102,8 @@ func (r *refFlags) others(j *job) error {
 		return fmt.Errorf("invalid --hardlinks %q: valid values are follow, skip and preserve", r.hardlinks)
 	case !strings.EqualFold(r.hardlinks, "follow"):
 		return fmt.Errorf("--hardlinks=%s applies to NFS file shares, which azsync does not sync; on %s a hard link is copied as the file it is (follow)", r.hardlinks, j.fromTo)
-	case r.forceIfReadOnly && !download:
-		return fmt.Errorf("--force-if-read-only applies to downloads to local disk (it clears a Windows or Azure Files read-only attribute); it does not apply to %s", j.fromTo)
+	case r.forceIfReadOnly && !readOnlyFiles:
+		return fmt.Errorf("--force-if-read-only replaces read-only files on local disk or Azure Files; Blob storage has none, so it does not apply to %s", j.fromTo)
 	}
 	return r.posix(j)
 }
