@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -77,12 +76,7 @@ func New(cc *container.Client, dir string, opts Options) *Store {
 	if prefix != "" {
 		prefix += "/"
 	}
-	display := cc.URL()
-	if u, err := url.Parse(display); err == nil {
-		u.RawQuery = ""
-		display = u.String()
-	}
-	return &Store{cc: cc, prefix: prefix, display: display, opts: opts}
+	return &Store{cc: cc, prefix: prefix, display: remote.WithoutQuery(cc.URL()), opts: opts}
 }
 
 // Display is the blob's URL without credentials.
@@ -644,7 +638,7 @@ func (s *Store) CopyFromURL(ctx context.Context, e store.Entry, srcURL string) e
 		}
 	}
 	// The source's ETag pins its version, so blocks an interrupted copy staged are reused.
-	plan, err := planBlocks(ctx, bb, e, srcURL, blockSize)
+	plan, err := planBlocks(ctx, bb, e, remote.WithoutQuery(srcURL), blockSize)
 	if err != nil {
 		return err
 	}

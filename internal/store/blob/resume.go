@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -83,24 +82,17 @@ func uncommitted(ctx context.Context, bb *blockblob.Client) (map[string]int64, e
 }
 
 // uploadKey is the prefix of the block IDs of one upload: a digest of the destination blob's URL
-// (without its query, which holds a SAS that may change between runs), the source's identity,
-// version and size, and the block size.
+// (without its query, which holds a SAS that may change between runs), the source's identity
+// (credential-free: a local path, which may hold a '?', is taken as it is), version and size, and
+// the block size.
 func uploadKey(blobURL, source string, e store.Entry, blockSize int64) []byte {
 	h := sha256.New()
-	for _, part := range []string{"azsync blocks 1", withoutQuery(blobURL), withoutQuery(source), e.ETag,
+	for _, part := range []string{"azsync blocks 1", remote.WithoutQuery(blobURL), source, e.ETag,
 		strconv.FormatInt(e.Size, 10), e.ModTime.UTC().Format(time.RFC3339Nano), strconv.FormatInt(blockSize, 10)} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
 	return h.Sum(nil)[:16]
-}
-
-func withoutQuery(s string) string {
-	if u, err := url.Parse(s); err == nil && u.RawQuery != "" {
-		u.RawQuery = ""
-		return u.String()
-	}
-	return s
 }
 
 // blockID names block idx of the upload with key. Every ID has the same length (24 bytes, as

@@ -215,3 +215,16 @@ func TestInterruptedBlobCopyResumes(t *testing.T) {
 		t.Errorf("block list after the copy: %d committed, %d uncommitted (err %v)", len(list.CommittedBlocks), len(list.UncommittedBlocks), err)
 	}
 }
+
+// Block IDs keep the destination's name across a new SAS, and tell apart two local files whose
+// paths differ only after a '?' (a path is no URL: nothing in it is a query).
+func TestUploadKeyNamesWhatDecidesTheBlocks(t *testing.T) {
+	e := store.Entry{Size: 10, ModTime: time.Unix(1, 0)}
+	const blob = "https://a.blob.core.windows.net/c/x"
+	if string(uploadKey(blob+"?sig=one", "/d/f", e, 4)) != string(uploadKey(blob+"?sig=two", "/d/f", e, 4)) {
+		t.Error("a new SAS on the destination changes the block IDs")
+	}
+	if string(uploadKey(blob, "/d/f?1", e, 4)) == string(uploadKey(blob, "/d/f?2", e, 4)) {
+		t.Error(`local files "/d/f?1" and "/d/f?2" share block IDs`)
+	}
+}

@@ -74,11 +74,7 @@ type Store struct {
 
 // New returns the store for the directory dir ("" for the root) of the share sc.
 func New(sc *share.Client, dir string, opts Options) *Store {
-	display := sc.URL()
-	if u, err := url.Parse(display); err == nil {
-		u.RawQuery = ""
-		display = strings.TrimSuffix(u.String(), "/")
-	}
+	display := strings.TrimSuffix(remote.WithoutQuery(sc.URL()), "/")
 	return &Store{sc: sc, root: strings.Trim(dir, "/"), display: display, opts: opts}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -16,6 +17,16 @@ import (
 
 	"github.com/azsync/azsync/internal/store"
 )
+
+// WithoutQuery is the URL u without its query, which holds the SAS: what may be shown, or kept as
+// a name that must not change when a new SAS is given.
+func WithoutQuery(u string) string {
+	if p, err := url.Parse(u); err == nil && p.RawQuery != "" {
+		p.RawQuery = ""
+		return p.String()
+	}
+	return u
+}
 
 // IsStatus reports whether err is a service response with the HTTP status code.
 func IsStatus(err error, code int) bool {
