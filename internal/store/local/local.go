@@ -171,8 +171,10 @@ func (s *Store) entryOf(name string, info fs.FileInfo) store.Entry {
 	e := store.Entry{Name: name, IsDir: info.IsDir(), Marker: info.IsDir(), ModTime: info.ModTime()}
 	if !e.IsDir {
 		e.Size = info.Size()
-		if p, ok := posix.Of(info); ok && s.opts.Posix {
-			e.Posix = p.Metadata(s.opts.PosixStyle)
+		if s.opts.Posix { // not on every listed file of every run: only when asked for
+			if p, ok := posix.Of(info); ok {
+				e.Posix = p.Metadata(s.opts.PosixStyle)
+			}
 		}
 	}
 	return e
