@@ -37,7 +37,9 @@ func startLatencyProxy(target string, rtt time.Duration) (*latencyProxy, error) 
 	u.Path = ""
 	rp := httputil.NewSingleHostReverseProxy(u)
 	// The proxy must never be the bottleneck: as many connections to the emulator as tools open to it.
-	rp.Transport = &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute,
+	// Idle connections are dropped before Azurite's 5 s keep-alive ends them: one reused as Azurite
+	// closes it is reset, and the tool's retry of the 502 (seconds of back-off) lands in its row.
+	rp.Transport = &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: 3 * time.Second,
 		DisableCompression: true}
 	rp.BufferPool = bufferPool{}
 	p := &latencyProxy{rtt: rtt, counts: map[string]int64{}}
