@@ -104,6 +104,8 @@ func run(cfg config) error {
 			return err
 		}
 		defer env.stopAzurite()
+		start := time.Now()
+		defer func() { logf("part %s took %s", name, time.Since(start).Round(time.Second)) }()
 		return fn()
 	}
 	var rows []row
