@@ -83,7 +83,7 @@ func startAzurite(ctx context.Context, scheme string, extra ...string) (*Azurite
 		return nil, err
 	}
 	args := append([]string{"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port),
-		"--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry"}, extra...)
+		"--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry", "--silent"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
