@@ -133,8 +133,13 @@ func concEnv(conc int) []string {
 
 // withProxies runs fn once per round-trip time, with a proxy to the current emulator.
 func withProxies(e *benchEnv, fn func(p *latencyProxy) error) error {
+	return withProxiesTo(e, e.az.Endpoint, fn)
+}
+
+// withProxiesTo runs fn once per round-trip time, with a proxy to target.
+func withProxiesTo(e *benchEnv, target string, fn func(p *latencyProxy) error) error {
 	for _, rtt := range e.cfg.rtts {
-		p, err := startLatencyProxy(e.az.Endpoint, rtt)
+		p, err := startLatencyProxy(target, rtt)
 		if err != nil {
 			return err
 		}
@@ -239,39 +244,32 @@ func (e *benchEnv) freshDownload(d *dataset, name string, run func(dir string) (
 	}
 }
 
-// latencyNoop re-syncs a tree of zero-byte files with nothing to do: azsync (which lists folder by
-// folder, in parallel) against the SDK loop listing folder by folder in parallel.
+// latencyNoop is the no-change sync of many zero-byte files, Local → Blob, against the synthetic Blob
+// service of the scale run (scale.go) rather than Azurite: Azurite tests every blob of a container
+// against the prefix of each listing, so each of the 501 folder listings of 50,000 blobs costs it
+// 60–80 ms of CPU and it, not the round trip, sets the time (bench/README.md, "Latency"). The
+// synthetic service answers in microseconds with the same XML Azurite writes, so what remains is the
+// round trip, the requests in flight and the tools' own work. The local tree has the service's names,
+// dated before the time the service records for every blob.
 func latencyNoop(ctx context.Context, e *benchEnv, root string) ([]latRow, error) {
 	n := e.cfg.latNoopFiles
-	dirs := max(n/100, 1)
+	const perDir = 100
 	dir := filepath.Join(root, "noop")
 	start := time.Now()
-	if err := makeEmptyTree(dir, n, dirs); err != nil {
+	if err := makeSynthTree(dir, n, perDir); err != nil {
 		return nil, err
 	}
-	logf("generated %d zero-byte files in %d folders in %s", n, dirs, time.Since(start).Round(time.Millisecond))
 	defer os.RemoveAll(dir)
-	if err := e.warmUp(ctx); err != nil {
-		return nil, err
-	}
-	const ct = "lat-noop"
-	if err := e.createContainer(ctx, ct); err != nil {
-		return nil, err
-	}
-	defer e.deleteContainer(context.WithoutCancel(ctx), ct)
-	// Filled without the proxy, as fast as the emulator takes it.
-	m, s, err := e.runAzsyncEnv(ctx, "lat-noop-fill", concEnv(128), dir, e.containerURL(ct, ""), "--from-to=LocalBlob")
+	svc, err := startSynthBlobs(n, perDir)
 	if err != nil {
 		return nil, err
 	}
-	if s.transfers != int64(n) {
-		return nil, fmt.Errorf("filling the no-op tree copied %d files, want %d", s.transfers, n)
-	}
-	logf("  uploaded the no-op tree (no latency) in %.1f s (%.0f files/s)", m.wall.Seconds(), float64(n)/m.wall.Seconds())
-	d := &dataset{key: "noop", title: fmt.Sprintf("%d zero-byte files in %d folders", n, dirs), files: n}
+	defer svc.close()
+	logf("generated %d zero-byte files in %d folders, and the service that lists them, in %s", n, svc.dirs(), time.Since(start).Round(time.Millisecond))
+	d := &dataset{key: "noop", title: fmt.Sprintf("%d zero-byte files in %d folders", n, svc.dirs()), files: n}
 	var rows []latRow
-	err = withProxies(e, func(p *latencyProxy) error {
-		u := p.rewrite(e.containerURL(ct, ""))
+	err = withProxiesTo(e, svc.URL, func(p *latencyProxy) error {
+		u := p.rewrite(svc.URL + "/noop?sv=2025-01-05&sig=synthetic")
 		r, err := latGroup(e, p, d, opNoop, 0, n, []contender{
 			{toolAzsync, false, func(int) (measurement, error) {
 				m, s, err := e.runAzsync(ctx, fmt.Sprintf("lat%d-noop", p.rtt.Milliseconds()), dir, u, "--from-to=LocalBlob")
@@ -290,23 +288,19 @@ func latencyNoop(ctx context.Context, e *benchEnv, root string) ([]latRow, error
 	return rows, err
 }
 
-// makeEmptyTree writes n zero-byte files in dirs folders, dated an hour back so that no upload in
-// the same second (the emulator keeps whole seconds) can look older than its source.
-func makeEmptyTree(root string, n, dirs int) error {
-	past := time.Now().Add(-time.Hour)
+// makeSynthTree writes the local side of a synthBlobs listing of n blobs, perDir to a folder: the
+// same names, zero bytes, dated a day before synthTime so that the service's copies are newer.
+func makeSynthTree(root string, n, perDir int) error {
+	past := synthTime.Add(-24 * time.Hour)
 	for i := range n {
-		dir := filepath.Join(root, fmt.Sprintf("d%03d", i%dirs))
-		if i < dirs {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+		d, f := i/perDir, i%perDir
+		p := filepath.Join(root, filepath.FromSlash(fmt.Sprintf(synthName, d, f)))
+		if f == 0 {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return err
 			}
 		}
-		p := filepath.Join(dir, fmt.Sprintf("f%06d", i))
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
 			return err
 		}
 		if err := os.Chtimes(p, past, past); err != nil {
@@ -396,14 +390,14 @@ func latencyTargets(rows []latRow) []string {
 				continue
 			}
 			v := ref.m.wall.Seconds() / az.m.wall.Seconds()
-			out = append(out, fmt.Sprintf("small files %s at %d ms: azsync (default concurrency) at **%.2f ×** the SDK loop's best rate (%s, %s files/s) — target ≥ 0.9 at 20 ms: %s",
-				op, rtt.Milliseconds(), v, ref.tool, filesPerSec(ref.row), verdict(rtt != 20*time.Millisecond || v >= 0.9)))
+			out = append(out, fmt.Sprintf("small files %s at %d ms: azsync (default concurrency) at **%.2f ×** the SDK loop's best rate (%s, %s files/s) — %s",
+				op, rtt.Milliseconds(), v, ref.tool, filesPerSec(ref.row), targetAt(rtt, "≥ 0.9", v >= 0.9)))
 		}
 		if az, ok := find(rtt, opNoop, "", func(r latRow) bool { return r.tool == toolAzsync }); ok {
 			if ref, ok := find(rtt, opNoop, "", func(r latRow) bool { return r.tool == toolSDKPls }); ok {
 				v := az.m.wall.Seconds() / ref.m.wall.Seconds()
-				out = append(out, fmt.Sprintf("no-change sync of %d at %d ms: azsync takes **%.2f ×** the SDK's parallel listing; CPU %.1f µs per entry — target ≤ 1.25 × at 20 ms: %s",
-					az.files, rtt.Milliseconds(), v, az.m.cpu.Seconds()*1e6/float64(az.files), verdict(rtt != 20*time.Millisecond || v <= 1.25)))
+				out = append(out, fmt.Sprintf("no-change sync of %d at %d ms: azsync takes **%.2f ×** the SDK's parallel listing; CPU %.1f µs per entry — %s",
+					az.files, rtt.Milliseconds(), v, az.m.cpu.Seconds()*1e6/float64(az.files), targetAt(rtt, "≤ 1.25 ×", v <= 1.25)))
 			}
 		}
 	}
@@ -418,6 +412,19 @@ func uniqueRTTs(rows []latRow) []time.Duration {
 		}
 	}
 	return out
+}
+
+// targetAt says whether a latency figure clears its bar: the target is set at 20 ms; at another
+// round trip the same bar is only a reading.
+func targetAt(rtt time.Duration, bar string, cleared bool) string {
+	if rtt == 20*time.Millisecond {
+		return fmt.Sprintf("target %s at 20 ms: %s", bar, verdict(cleared))
+	}
+	word := "clears"
+	if !cleared {
+		word = "misses"
+	}
+	return fmt.Sprintf("the target is set at 20 ms; this %s the same bar (%s)", word, bar)
 }
 
 func verdict(met bool) string {

@@ -22,21 +22,22 @@ import (
 const scalePerDir = 1000
 
 // synthBlobs answers Get Container Properties and List Blobs (hierarchical, with markers) for any
-// container, as if it held n zero-byte blobs named dNNNNN/fNNNN.
+// container, as if it held n zero-byte blobs named dNNNNN/fNNNN, perDir to a folder, every one
+// recorded (Last-Modified and mtime metadata) at synthTime.
 type synthBlobs struct {
-	n      int
-	server *http.Server
-	URL    string // http://127.0.0.1:PORT/devstoreaccount1
+	n, perDir int
+	server    *http.Server
+	URL       string // http://127.0.0.1:PORT/devstoreaccount1
 }
 
 var synthTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func startSynthBlobs(n int) (*synthBlobs, error) {
+func startSynthBlobs(n, perDir int) (*synthBlobs, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &synthBlobs{n: n, URL: "http://" + ln.Addr().String() + "/devstoreaccount1"}
+	s := &synthBlobs{n: n, perDir: perDir, URL: "http://" + ln.Addr().String() + "/devstoreaccount1"}
 	s.server = &http.Server{Handler: s, ReadHeaderTimeout: time.Minute}
 	go s.server.Serve(ln)
 	return s, nil
@@ -48,7 +49,10 @@ func (s *synthBlobs) close() {
 	s.server.Shutdown(ctx)
 }
 
-func (s *synthBlobs) dirs() int { return (s.n + scalePerDir - 1) / scalePerDir }
+func (s *synthBlobs) dirs() int { return (s.n + s.perDir - 1) / s.perDir }
+
+// synthName is the name of the f-th blob of folder d.
+const synthName = "d%05d/f%04d"
 
 func (s *synthBlobs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -86,11 +90,11 @@ func (s *synthBlobs) listing(prefix, marker string) []byte {
 			next = strconv.Itoa(end)
 		}
 	} else if d, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(prefix, "d"), "/")); err == nil {
-		count := min(scalePerDir, s.n-d*scalePerDir)
+		count := min(s.perDir, s.n-d*s.perDir)
 		lm := synthTime.Format(http.TimeFormat)
 		mt := synthTime.Format(time.RFC3339Nano)
 		for f := range count {
-			b = fmt.Appendf(b, "<Blob><Name>d%05d/f%04d</Name><Properties><Last-Modified>%s</Last-Modified>"+
+			b = fmt.Appendf(b, "<Blob><Name>"+synthName+"</Name><Properties><Last-Modified>%s</Last-Modified>"+
 				"<Etag>0x8DE0000000000%04d</Etag><Content-Length>0</Content-Length><Content-Type>application/octet-stream</Content-Type>"+
 				"<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier></Properties><Metadata><mtime>%s</mtime></Metadata></Blob>",
 				d, f, lm, f, mt)
@@ -111,7 +115,7 @@ type scaleRow struct {
 func scalePart(ctx context.Context, e *benchEnv) ([]scaleRow, error) {
 	var rows []scaleRow
 	for _, n := range e.cfg.scaleFiles {
-		s, err := startSynthBlobs(n)
+		s, err := startSynthBlobs(n, scalePerDir)
 		if err != nil {
 			return rows, err
 		}
