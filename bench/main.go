@@ -95,7 +95,36 @@ func run(cfg config) error {
 		logf("azsync runs in-process under pprof; CPU profiles go to %s", env.profDir)
 	}
 
-	// Each part runs against an emulator of its own (see startAzurite).
+	res, err := runParts(ctx, cfg, env, root, work)
+	if err != nil {
+		return err
+	}
+	report := renderReport(cfg, env, res, time.Since(began))
+	fmt.Println()
+	fmt.Print(report)
+	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
+	if err := os.WriteFile(name, []byte(report), 0o644); err != nil {
+		return err
+	}
+	logf("results written to %s (total %s)", name, time.Since(began).Round(time.Second))
+	return nil
+}
+
+// results is what the parts measured; a part not run leaves its field empty.
+type results struct {
+	rows     []row
+	flat     *flatResult
+	hash     *hashResult
+	resumed  *resumeResult
+	lat      []latRow
+	filesMem *filesMemResult
+	scale    []scaleRow
+}
+
+// runParts runs the parts -only selects, in order, each against an emulator of its own (see
+// startAzurite) but for the in-process files-mem part and the scale run, which need none.
+func runParts(ctx context.Context, cfg config, env *benchEnv, root, work string) (results, error) {
+	var res results
 	part := func(name string, fn func() error) error {
 		if !cfg.wants(name) {
 			return nil
@@ -108,79 +137,57 @@ func run(cfg config) error {
 		defer func() { logf("part %s took %s", name, time.Since(start).Round(time.Second)) }()
 		return fn()
 	}
-	var rows []row
-	err = part("large", func() error {
-		d, err := makeLargeDataset(filepath.Join(work, "src"), cfg.largeSize)
-		if err != nil {
+	measureDataset := func(name string, make func() (*dataset, error), withSDKPlain bool) error {
+		return part(name, func() error {
+			d, err := make()
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d.dir)
+			r, err := benchDataset(ctx, env, d, withSDKPlain)
+			res.rows = append(res.rows, r...)
 			return err
-		}
-		defer os.RemoveAll(d.dir)
-		r, err := benchDataset(ctx, env, d, true)
-		rows = append(rows, r...)
-		return err
-	})
-	if err != nil {
-		return err
+		})
 	}
-	err = part("small", func() error {
-		d, err := makeSmallDataset(filepath.Join(work, "src"), cfg.smallFiles, cfg.smallDirs)
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d.dir)
+	src := filepath.Join(work, "src")
+	steps := []func() error{
+		func() error {
+			return measureDataset("large", func() (*dataset, error) { return makeLargeDataset(src, cfg.largeSize) }, true)
+		},
 		// Put Blob costs Azurite the same with or without Content-MD5 (it always computes the MD5),
 		// so the SDK run without MD5 is only worth its time on the large file, sent in blocks.
-		r, err := benchDataset(ctx, env, d, false)
-		rows = append(rows, r...)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	var flat *flatResult
-	err = part("flat", func() error {
-		flat, err = flatnessProbe(ctx, env, cfg.flatFiles, cfg.flatDirs)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	var hash *hashResult
-	err = part("hash", func() error {
-		hash, err = hashPart(ctx, env, cfg.hashSize, 1024)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	var resumed *resumeResult
-	err = part("resume", func() error {
-		resumed, err = resumePart(ctx, env, cfg.largeSize)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	lat, err := latencyPart(ctx, env, part)
-	if err != nil {
-		return err
-	}
-	var scale []scaleRow
-	if cfg.only["scale"] { // only when asked for: it takes minutes and needs no emulator
-		if scale, err = scalePart(ctx, env); err != nil {
+		func() error {
+			return measureDataset("small", func() (*dataset, error) { return makeSmallDataset(src, cfg.smallFiles, cfg.smallDirs) }, false)
+		},
+		func() (err error) {
+			return part("flat", func() error { res.flat, err = flatnessProbe(ctx, env, cfg.flatFiles, cfg.flatDirs); return err })
+		},
+		func() (err error) {
+			return part("hash", func() error { res.hash, err = hashPart(ctx, env, cfg.hashSize, 1024); return err })
+		},
+		func() (err error) {
+			return part("resume", func() error { res.resumed, err = resumePart(ctx, env, cfg.largeSize); return err })
+		},
+		func() (err error) { res.lat, err = latencyPart(ctx, env, part); return err },
+		func() (err error) {
+			if cfg.wants("files-mem") {
+				res.filesMem, err = filesMemPart(ctx, root, cfg.filesMemFiles)
+			}
 			return err
+		},
+		func() (err error) {
+			if cfg.only["scale"] { // only when asked for: it takes minutes
+				res.scale, err = scalePart(ctx, env)
+			}
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return res, err
 		}
 	}
-
-	report := renderReport(cfg, env, rows, flat, hash, resumed, lat, scale, time.Since(began))
-	fmt.Println()
-	fmt.Print(report)
-	name := filepath.Join(outDir, "results-"+began.Format("2006-01-02-150405")+cfg.suffix()+".md")
-	if err := os.WriteFile(name, []byte(report), 0o644); err != nil {
-		return err
-	}
-	logf("results written to %s (total %s)", name, time.Since(began).Round(time.Second))
-	return nil
+	return res, nil
 }
 
 // config is what the flags select.
@@ -205,6 +212,7 @@ type config struct {
 	latConcs      []int
 	scaleFiles    []int
 	hashSize      int64
+	filesMemFiles int
 }
 
 func (c config) wants(part string) bool { return len(c.only) == 0 || c.only[part] }
@@ -228,7 +236,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,resume,lat-small,lat-files,lat-noop,lat-large; latency = the four lat-* (default all but scale); scale = the scale run, only when named")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,resume,lat-small,lat-files,lat-noop,lat-large,files-mem; latency = the four lat-* (default all but scale); scale = the scale run, only when named")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
 	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 10000, 2000 with -quick)")
@@ -245,6 +253,7 @@ func parseFlags(args []string) (config, error) {
 	var hashMiB int64
 	fs.Int64Var(&hashMiB, "hash-mib", 0, "hash part: size of the tree of 1,024 files in MiB (default 1024, 256 with -quick)")
 	fs.StringVar(&scaleFiles, "scale-files", "1000000,10000000", "scale run: entries in each no-change sync, comma-separated")
+	fs.IntVar(&c.filesMemFiles, "files-mem-files", 0, "files-mem part: 1 KiB files written into the Files emulator (default 50000, 10000 with -quick)")
 	fs.StringVar(&latConcs, "lat-sdk-conc", "32,128", "latency part: concurrencies of the SDK loop (and of azsync via AZCOPY_CONCURRENCY_VALUE) for small files")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -256,12 +265,12 @@ func parseFlags(args []string) (config, error) {
 		c.only = map[string]bool{}
 		for p := range strings.SplitSeq(only, ",") {
 			switch p = strings.TrimSpace(p); p {
-			case "large", "small", "flat", "hash", "resume", "lat-small", "lat-files", "lat-noop", "lat-large", "scale":
+			case "large", "small", "flat", "hash", "resume", "lat-small", "lat-files", "lat-noop", "lat-large", "files-mem", "scale":
 				c.only[p] = true
 			case "latency":
 				c.only["lat-small"], c.only["lat-files"], c.only["lat-noop"], c.only["lat-large"] = true, true, true, true
 			default:
-				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, hash, resume, lat-small, lat-files, lat-noop, lat-large, latency, scale)", p)
+				return c, fmt.Errorf("-only: unknown part %q (large, small, flat, hash, resume, lat-small, lat-files, lat-noop, lat-large, files-mem, latency, scale)", p)
 			}
 		}
 	}
@@ -288,6 +297,7 @@ func parseFlags(args []string) (config, error) {
 	c.largeSize = largeMiB << 20
 	def(&c.latSmallFiles, 5000, 1000)
 	def(&c.latNoopFiles, 50000, 10000)
+	def(&c.filesMemFiles, 50000, 10000)
 	if latLargeMiB == 0 {
 		latLargeMiB = largeMiB
 	}

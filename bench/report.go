@@ -13,7 +13,8 @@ import (
 )
 
 // renderReport is the Markdown the run prints and saves.
-func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *hashResult, resumed *resumeResult, lat []latRow, scale []scaleRow, total time.Duration) string {
+func renderReport(cfg config, e *benchEnv, res results, total time.Duration) string {
+	rows, flat := res.rows, res.flat
 	var b strings.Builder
 	mode := "full"
 	if cfg.quick {
@@ -79,10 +80,11 @@ func renderReport(cfg config, e *benchEnv, rows []row, flat *flatResult, hash *h
 				float64(full.m.rssKiB)/float64(max(small.m.rssKiB, 1)), flatParts)
 		}
 	}
-	renderHash(&b, hash)
-	renderResume(&b, resumed)
-	renderLatency(&b, lat)
-	renderScale(&b, scale)
+	renderHash(&b, res.hash)
+	renderResume(&b, res.resumed)
+	renderLatency(&b, res.lat)
+	renderFilesMem(&b, res.filesMem)
+	renderScale(&b, res.scale)
 	return b.String()
 }
 
