@@ -232,7 +232,9 @@ func (e *SourceUnreachableError) Unwrap() error { return e.Err }
 // listed (a local file: its size and modification time). Writers ask before they make a copy
 // visible, so a file edited during its upload is never committed as a mix of two versions.
 type Verifier interface {
-	// Unchanged returns an error wrapping ErrSourceChanged when the content may have changed.
+	// Unchanged returns an error wrapping ErrSourceChanged when the content may have changed. What
+	// it vouches for is the bytes read so far: a source may answer from its last check when nothing
+	// was read since (a file changed after its last read cannot have mixed two versions into it).
 	Unchanged(ctx context.Context) error
 }
 

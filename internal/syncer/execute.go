@@ -151,22 +151,41 @@ func (a *applier) stream(ctx context.Context, it Item, e store.Entry) error {
 	if err := s.dst.Put(ctx, e, src); err != nil {
 		return err
 	}
-	return a.checkUnchanged(ctx, it.Src)
+	return a.checkUnchanged(ctx, it.Src, src)
 }
 
 // checkUnchanged fails a copy whose source changed while it was read, which could have mixed two
-// versions. Remote sources pin their version with If-Match (ETag); local files are looked at again.
-// The next run copies the file again, since its time is now later than the one recorded.
-func (a *applier) checkUnchanged(ctx context.Context, listed store.Entry) error {
+// versions. Remote sources pin their version with If-Match (ETag); local files are looked at again,
+// through the source still open (store.Verifier), which need not stat the file a second time when
+// the destination checked it after the last read. The next run copies the file again, since its
+// time is now later than the one recorded.
+func (a *applier) checkUnchanged(ctx context.Context, listed store.Entry, src store.Source) error {
 	if listed.ETag != "" {
 		return nil
 	}
-	now, err := a.s.src.Stat(ctx, listed.Name)
+	var err error
+	if v, ok := src.(store.Verifier); ok {
+		err = v.Unchanged(ctx)
+	} else {
+		err = a.statUnchanged(ctx, listed)
+	}
+	if errors.Is(err, store.ErrSourceChanged) {
+		return fmt.Errorf("%w; run the sync again", store.ErrSourceChanged)
+	}
 	if err != nil {
 		return fmt.Errorf("checking the source after the copy: %w", err)
 	}
+	return nil
+}
+
+// statUnchanged looks at the source again by name: the check for a source that cannot tell itself.
+func (a *applier) statUnchanged(ctx context.Context, listed store.Entry) error {
+	now, err := a.s.src.Stat(ctx, listed.Name)
+	if err != nil {
+		return err
+	}
 	if now.Size != listed.Size || !now.ModTime.Equal(listed.ModTime) {
-		return fmt.Errorf("%w; run the sync again", store.ErrSourceChanged)
+		return store.ErrSourceChanged
 	}
 	return nil
 }

@@ -205,13 +205,19 @@ func (s *Store) Open(_ context.Context, e store.Entry) (store.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fileSource{f: f, s: s, listed: e}, nil
+	fs := &fileSource{f: f, s: s, listed: e}
+	fs.checked.Store(-1)
+	return fs, nil
 }
 
 type fileSource struct {
 	f      *os.File
 	s      *Store
 	listed store.Entry
+	// reads counts the reads completed; checked is its value when the file was last found
+	// unchanged (-1: never). Equal, no read ended since that check: its answer still holds, and
+	// the check after a copy costs no second stat of a file its writer already checked.
+	reads, checked atomic.Int64
 }
 
 var _ interface {
@@ -231,6 +237,7 @@ func (fs *fileSource) SetMD5(sum []byte) {
 
 func (fs *fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
 	_, err := fs.f.ReadAt(p, off)
+	fs.reads.Add(1) // after the read: a check that began before it ended does not cover it
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("reading %s: the file shrank: %w", fs.f.Name(), store.ErrSourceChanged)
 	}
@@ -240,6 +247,10 @@ func (fs *fileSource) ReadAt(_ context.Context, p []byte, off int64) error {
 // Unchanged checks the open file (written in place) and the path (replaced by a rename) against
 // the listing: a different size or modification time means the bytes read may mix two versions.
 func (fs *fileSource) Unchanged(context.Context) error {
+	reads := fs.reads.Load()
+	if fs.checked.Load() == reads {
+		return nil
+	}
 	for _, stat := range []func() (os.FileInfo, error){fs.f.Stat, func() (os.FileInfo, error) { return os.Stat(fs.f.Name()) }} {
 		info, err := stat()
 		if err != nil {
@@ -249,6 +260,7 @@ func (fs *fileSource) Unchanged(context.Context) error {
 			return fmt.Errorf("%s: %w", fs.f.Name(), store.ErrSourceChanged)
 		}
 	}
+	fs.checked.Store(reads)
 	return nil
 }
 
