@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/azsync/azsync/internal/memlimit"
 )
 
 // Version is set at build time with -ldflags "-X github.com/azsync/azsync/internal/cli.Version=…".
@@ -28,7 +30,9 @@ type Env struct {
 var errReported = errors.New("reported")
 
 // Main runs the command line and returns the exit status: 0 when everything succeeded, 1 otherwise.
+// It gives the process its soft memory limit (package memlimit) unless the user set one.
 func Main(args []string, env Env) int {
+	memlimit.Start()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRoot(env)

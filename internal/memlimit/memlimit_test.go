@@ -1,0 +1,60 @@
+package memlimit
+
+import (
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"testing"
+)
+
+func TestLimitFloorThenProportional(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		live, overhead uint64
+		want           int64
+	}{
+		{0, 5 * mib, 5*mib + FloorHeap},          // before the first collection
+		{6 * mib, 5 * mib, 5*mib + FloorHeap},    // a no-change sync: the floor
+		{100 * mib, 5 * mib, 5*mib + 150*mib},    // a large upload's block buffers: 1.5 × live
+		{math.MaxUint64 / 2, 0, math.MaxInt64},   // no overflow
+		{6 * mib, math.MaxUint64, math.MaxInt64}, // nor here
+	} {
+		if got := Limit(c.live, c.overhead); got != c.want {
+			t.Errorf("Limit(%d, %d) = %d, want %d", c.live, c.overhead, got, c.want)
+		}
+	}
+}
+
+// The limit follows what the process holds: after a collection that finds 64 MiB live, it allows
+// more than that, so the collector does not run without pause.
+func TestStartFollowsLiveHeap(t *testing.T) {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+		t.Skip("GOMEMLIMIT is set: Start leaves the runtime alone")
+	}
+	if _, ok := os.LookupEnv("GOGC"); ok {
+		t.Skip("GOGC is set: Start leaves the runtime alone")
+	}
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	Start()
+	if got := debug.SetMemoryLimit(-1); got < FloorHeap || got > FloorHeap+64<<20 {
+		t.Fatalf("limit after Start = %d, want the floor %d plus the runtime's overhead", got, FloorHeap)
+	}
+	held := make([][]byte, 64)
+	for i := range held {
+		held[i] = make([]byte, 1<<20)
+	}
+	// The cleanup that re-sets the limit runs after a collection, in a goroutine of its own: wait
+	// for it by collecting until it has run, not by time.
+	for range 100 {
+		runtime.GC()
+		runtime.Gosched()
+		if debug.SetMemoryLimit(-1) >= 64<<20+32<<20 {
+			break
+		}
+	}
+	if got := debug.SetMemoryLimit(-1); got < 64<<20+32<<20 {
+		t.Fatalf("limit with 64 MiB live = %d MiB, want at least 1.5 × 64", got>>20)
+	}
+	runtime.KeepAlive(held)
+}
