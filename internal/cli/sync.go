@@ -598,6 +598,12 @@ func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *trans
 	// Every worker keeps its connection between requests instead of opening a new one.
 	tr.MaxIdleConns = 2 * j.concurrency
 	tr.MaxIdleConnsPerHost = 2 * j.concurrency
+	// A request that fits the connection's write buffer goes out in one write, copied straight from
+	// the chunk. With the default 4 KiB, a small file's Put Blob took two writes and net/http
+	// allocated a copy buffer the size of the rest of the body for every request: a tenth of
+	// azsync's CPU for small files went to that garbage and its collection. 32 KiB holds a Put Blob
+	// of up to about 30 KiB, for 28 KiB more per connection.
+	tr.WriteBufferSize = 32 << 10
 	// The storage services do not redirect; following one could carry a token to another host,
 	// past the policy that guards where tokens go.
 	noRedirects := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
