@@ -2,7 +2,7 @@
 // same datasets with azsync and with a straightforward Azure SDK loop, verifies every download byte
 // for byte, and prints a Markdown table of wall time, throughput, CPU time and peak memory.
 //
-//	npm ci && go run ./bench           # full run (1 GiB file, 10,000 small files, 20,000-file tree, hash, latency)
+//	npm ci && go run ./bench           # full run (1 GiB file, 10,000 small files, 20,000-file tree, hash, resume, latency, scale)
 //	npm ci && go run ./bench -quick    # about two minutes
 //
 // See bench/README.md for how to read the table.
@@ -122,20 +122,25 @@ type results struct {
 }
 
 // runParts runs the parts -only selects, in order, each against an emulator of its own (see
-// startAzurite) but for the in-process files-mem part and the scale run, which need none.
+// startAzurite) but for the files-mem part and the scale run, which need none.
 func runParts(ctx context.Context, cfg config, env *benchEnv, root, work string) (results, error) {
 	var res results
-	part := func(name string, fn func() error) error {
+	timed := func(name string, fn func() error) error {
 		if !cfg.wants(name) {
 			return nil
 		}
-		if err := env.startAzurite(ctx); err != nil {
-			return err
-		}
-		defer env.stopAzurite()
 		start := time.Now()
 		defer func() { logf("part %s took %s", name, time.Since(start).Round(time.Second)) }()
 		return fn()
+	}
+	part := func(name string, fn func() error) error {
+		return timed(name, func() error {
+			if err := env.startAzurite(ctx); err != nil {
+				return err
+			}
+			defer env.stopAzurite()
+			return fn()
+		})
 	}
 	measureDataset := func(name string, make func() (*dataset, error), withSDKPlain bool) error {
 		return part(name, func() error {
@@ -170,16 +175,10 @@ func runParts(ctx context.Context, cfg config, env *benchEnv, root, work string)
 		},
 		func() (err error) { res.lat, err = latencyPart(ctx, env, part); return err },
 		func() (err error) {
-			if cfg.wants("files-mem") {
-				res.filesMem, err = filesMemPart(ctx, root, cfg.filesMemFiles)
-			}
-			return err
+			return timed("files-mem", func() error { res.filesMem, err = filesMemPart(ctx, root, cfg.filesMemFiles); return err })
 		},
 		func() (err error) {
-			if cfg.only["scale"] { // only when asked for: it takes minutes
-				res.scale, err = scalePart(ctx, env)
-			}
-			return err
+			return timed("scale", func() error { res.scale, err = scalePart(ctx, env); return err })
 		},
 	}
 	for _, step := range steps {
@@ -236,7 +235,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "small datasets: 257 MiB file, 2,000 small files, 10,000-file tree (about 2 minutes)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder (datasets, downloads, the azsync binary)")
 	fs.BoolVar(&c.profile, "profile", false, "run azsync in-process under pprof and save a CPU profile of every azsync run to bench/out/profiles-*/")
-	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,resume,lat-small,lat-files,lat-noop,lat-large,files-mem; latency = the four lat-* (default all but scale); scale = the scale run, only when named")
+	fs.StringVar(&only, "only", "", "comma-separated parts to run: large,small,flat,hash,resume,lat-small,lat-files,lat-noop,lat-large,files-mem,scale; latency = the four lat-* (default: all)")
 	fs.StringVar(&c.tmpDir, "tmp", "", "folder for the working files (default $TMPDIR); needs about 3× the large file free")
 	fs.Int64Var(&largeMiB, "large-mib", 0, "size of the large file in MiB (default 1024, 256 with -quick)")
 	fs.IntVar(&c.smallFiles, "small-files", 0, "number of small files (default 10000, 2000 with -quick)")
@@ -252,7 +251,7 @@ func parseFlags(args []string) (config, error) {
 	var scaleFiles string
 	var hashMiB int64
 	fs.Int64Var(&hashMiB, "hash-mib", 0, "hash part: size of the tree of 1,024 files in MiB (default 1024, 256 with -quick)")
-	fs.StringVar(&scaleFiles, "scale-files", "1000000,10000000", "scale run: entries in each no-change sync, comma-separated")
+	fs.StringVar(&scaleFiles, "scale-files", "", "scale run: entries in each no-change sync, comma-separated (default 1000000,10000000; 100000,1000000 with -quick)")
 	fs.IntVar(&c.filesMemFiles, "files-mem-files", 0, "files-mem part: 1 KiB files written into the Files emulator (default 50000, 10000 with -quick)")
 	fs.StringVar(&latConcs, "lat-sdk-conc", "32,128", "latency part: concurrencies of the SDK loop (and of azsync via AZCOPY_CONCURRENCY_VALUE) for small files")
 	if err := fs.Parse(args); err != nil {
@@ -319,6 +318,12 @@ func parseFlags(args []string) (config, error) {
 	var err error
 	if c.latConcs, err = positiveList("-lat-sdk-conc", latConcs); err != nil {
 		return c, err
+	}
+	if scaleFiles == "" {
+		scaleFiles = "1000000,10000000"
+		if c.quick {
+			scaleFiles = "100000,1000000"
+		}
 	}
 	if c.scaleFiles, err = positiveList("-scale-files", scaleFiles); err != nil {
 		return c, err
