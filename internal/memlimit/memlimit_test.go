@@ -3,8 +3,11 @@ package memlimit
 import (
 	"math"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +60,28 @@ func TestStartFollowsLiveHeap(t *testing.T) {
 		t.Fatalf("limit with 64 MiB live = %d MiB, want at least 1.5 × 64", got>>20)
 	}
 	runtime.KeepAlive(held)
+}
+
+// With GOMEMLIMIT or GOGC in the environment the runtime is left as the user set it: checked in a
+// process of its own (this test binary again), since Start acts once per process.
+func TestUserChoiceWins(t *testing.T) {
+	if want := os.Getenv("MEMLIMIT_TEST_WANT"); want != "" {
+		Start()
+		if got := strconv.FormatInt(debug.SetMemoryLimit(-1), 10); got != want {
+			t.Fatalf("limit = %s, want %s", got, want)
+		}
+		return
+	}
+	for v, want := range map[string]int64{"GOGC=100": math.MaxInt64, "GOMEMLIMIT=1GiB": 1 << 30} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestUserChoiceWins$", "-test.count=1")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, v, "MEMLIMIT_TEST_WANT="+strconv.FormatInt(want, 10))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("with %s: %v\n%s", v, err, out)
+		}
+	}
 }
