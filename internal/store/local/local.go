@@ -79,34 +79,11 @@ func (s *Store) Display(name string) string { return store.Printable(s.path(name
 // counted. Hash cache files are skipped too, whatever the flags: they are azsync's, not the user's.
 func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, error] {
 	return func(yield func(store.Entry, error) bool) {
-		dirents, err := os.ReadDir(s.path(dir))
+		entries, err := s.read(dir)
 		if err != nil {
-			yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.path(dir), err))
+			yield(store.Entry{}, err)
 			return
 		}
-		entries := make([]store.Entry, 0, len(dirents))
-		var temps []string
-		for _, d := range dirents {
-			if store.IsTemp(d.Name()) && d.Type().IsRegular() {
-				temps = append(temps, store.Join(dir, d.Name()))
-				continue
-			}
-			if store.IsTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
-				continue
-			}
-			e, ok, err := s.entry(dir, d)
-			if err != nil {
-				yield(store.Entry{}, err)
-				return
-			}
-			if ok {
-				entries = append(entries, e)
-			}
-		}
-		s.mu.Lock()
-		s.leftovers = append(s.leftovers, temps...)
-		s.mu.Unlock()
-		slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
 		for _, e := range entries {
 			if ctx.Err() != nil {
 				yield(store.Entry{}, ctx.Err())
@@ -117,6 +94,45 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 		}
 	}
+}
+
+// read describes the entries of dir in Key order and notes its temporaries for RemoveLeftovers.
+func (s *Store) read(dir string) ([]store.Entry, error) {
+	// The folder stays open while its entries are described: each is an fstatat on its descriptor.
+	f, err := os.Open(s.path(dir))
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", s.path(dir), err)
+	}
+	defer f.Close()
+	// Not os.ReadDir, which sorts by name: the entries are sorted by Key below in any case.
+	dirents, err := f.ReadDir(-1)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", s.path(dir), err)
+	}
+	entries := make([]store.Entry, 0, len(dirents))
+	var temps []string
+	for _, d := range dirents {
+		if store.IsTemp(d.Name()) && d.Type().IsRegular() {
+			temps = append(temps, store.Join(dir, d.Name()))
+			continue
+		}
+		if store.IsTemp(d.Name()) || hashcache.IsMeta(d.Name()) {
+			continue
+		}
+		e, ok, err := s.entry(f, dir, d)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			entries = append(entries, e)
+		}
+	}
+	slices.Sort(temps)
+	s.mu.Lock()
+	s.leftovers = append(s.leftovers, temps...)
+	s.mu.Unlock()
+	slices.SortFunc(entries, func(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) })
+	return entries, nil
 }
 
 // RemoveLeftovers implements store.LeftoverRemover: it deletes the temporaries that complete
@@ -138,8 +154,8 @@ func (s *Store) RemoveLeftovers(context.Context) (int, error) {
 	return removed, nil
 }
 
-// entry describes one directory entry of dir; ok is false for what the listing skips.
-func (s *Store) entry(dir string, d fs.DirEntry) (e store.Entry, ok bool, err error) {
+// entry describes one directory entry of dir, open as f; ok is false for what the listing skips.
+func (s *Store) entry(f *os.File, dir string, d fs.DirEntry) (e store.Entry, ok bool, err error) {
 	name := store.Join(dir, d.Name())
 	switch t := d.Type(); {
 	case t&fs.ModeSymlink != 0:
@@ -152,14 +168,27 @@ func (s *Store) entry(dir string, d fs.DirEntry) (e store.Entry, ok bool, err er
 		s.skippedSpecial.Add(1)
 		return e, false, nil
 	}
-	info, err := d.Info()
-	if errors.Is(err, fs.ErrNotExist) {
-		return e, false, nil // removed since the directory was read
+	if s.opts.Posix { // the mode, owner and times too: a whole FileInfo
+		info, err := d.Info()
+		if err != nil {
+			return s.statFailed(name, err)
+		}
+		return s.entryOf(name, info), true, nil
 	}
+	isDir, size, mtime, err := lstatAt(f, d.Name())
 	if err != nil {
-		return e, false, fmt.Errorf("reading %s: %w", s.path(name), err)
+		return s.statFailed(name, err)
 	}
-	return s.entryOf(name, info), true, nil
+	return newEntry(name, isDir, size, mtime), true, nil
+}
+
+// statFailed is what entry makes of a failed lstat: an entry removed since the directory was read
+// is skipped, any other failure fails the listing.
+func (s *Store) statFailed(name string, err error) (store.Entry, bool, error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return store.Entry{}, false, nil
+	}
+	return store.Entry{}, false, fmt.Errorf("reading %s: %w", s.path(name), err)
 }
 
 // SkippedLinks counts the symbolic links and special files the listings skipped.
@@ -168,14 +197,20 @@ func (s *Store) SkippedLinks() (symlinks, special int64) {
 }
 
 func (s *Store) entryOf(name string, info fs.FileInfo) store.Entry {
-	e := store.Entry{Name: name, IsDir: info.IsDir(), Marker: info.IsDir(), ModTime: info.ModTime()}
-	if !e.IsDir {
-		e.Size = info.Size()
-		if s.opts.Posix { // not on every listed file of every run: only when asked for
-			if p, ok := posix.Of(info); ok {
-				e.Posix = p.Metadata(s.opts.PosixStyle)
-			}
+	e := newEntry(name, info.IsDir(), info.Size(), info.ModTime())
+	if !e.IsDir && s.opts.Posix { // not on every listed file of every run: only when asked for
+		if p, ok := posix.Of(info); ok {
+			e.Posix = p.Metadata(s.opts.PosixStyle)
 		}
+	}
+	return e
+}
+
+// newEntry is a local file's entry, or a folder's (which has no size).
+func newEntry(name string, isDir bool, size int64, mtime time.Time) store.Entry {
+	e := store.Entry{Name: name, IsDir: isDir, Marker: isDir, ModTime: mtime}
+	if !isDir {
+		e.Size = size
 	}
 	return e
 }

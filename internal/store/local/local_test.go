@@ -3,6 +3,7 @@ package local_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -59,5 +60,24 @@ func TestUnchangedCoversTheBytesRead(t *testing.T) {
 	}
 	if err := v.Unchanged(ctx); !errors.Is(err, store.ErrSourceChanged) {
 		t.Errorf("read after a change: %v; want ErrSourceChanged", err)
+	}
+}
+
+// BenchmarkList lists a folder of 100 empty files, the shape of a no-change sync's local side.
+func BenchmarkList(b *testing.B) {
+	root := b.TempDir()
+	for i := range 100 {
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("f%05d.bin", i)), nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s := local.New(root, local.Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, err := range s.List(context.Background(), "") {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
