@@ -10,14 +10,17 @@
 // 10,000,000 entries, with a live heap that did not grow.
 //
 // What: after every collection the limit is set to the memory the runtime needs besides the heap
-// (stacks, its own metadata) plus the larger of a floor (FloorHeap) and 1.5 × the live heap. Below
-// FloorHeap/2 of live heap the collector paces as usual and the limit never binds; in a spike it
-// caps the heap at the floor instead of at twice the spike, and the runtime returns free pages above
-// the limit at once. Above the floor, the limit grows with what azsync legitimately holds (the
-// transfer engine's pooled block buffers of a large upload, the sorted names of a huge local folder)
-// and binds at 1.5 × the live heap: at worst the collector runs as often as with GOGC=50, never
-// continuously. A limit that lags a sudden growth (before the next collection) costs one or two
-// early collections, each of which raises it.
+// (stacks, its own metadata) plus the largest of a floor (FloorHeap), 1.5 × the live heap, and
+// 2 × the steady live heap (a running average over the last collections). Below FloorHeap/2 of live
+// heap the collector paces as usual and the limit never binds; in a spike it caps the heap at the
+// floor instead of at twice the spike, and the runtime returns free pages above the limit at once.
+// A live heap that stays high is paced as GOGC=100 would: 128 small uploads in flight hold 10–12 MB
+// of connection and chunk buffers for the whole run, and capping that at the floor collected two and
+// a half times as often for nothing. Above the floor, the limit grows with what azsync legitimately
+// holds (the transfer engine's pooled block buffers of a large upload, the sorted names of a huge
+// local folder): at worst the collector runs as often as with GOGC=50, never continuously. A limit
+// that lags a sudden growth (before the next collection) costs one or two early collections, each
+// of which raises it.
 //
 // Alternatives measured and not taken (BENCHMARKS.md): a fixed GOMEMLIMIT (flat, but a large upload
 // or a huge folder would make the collector run without pause), GOGC=50 (a lower peak at every size,
@@ -65,9 +68,11 @@ func Start() {
 	})
 }
 
-// governor re-sets the limit after every collection.
+// governor re-sets the limit after every collection. Only the cleanup chain calls adjust, one call
+// at a time, so steady needs no lock.
 type governor struct {
 	samples []metrics.Sample
+	steady  uint64 // the live heap's running average: each collection weighs a quarter
 }
 
 // sentinel is allocated after a collection so that the next one finds it unreachable and runs its
@@ -87,14 +92,20 @@ func (g *governor) adjust() {
 	if heap := v(2) + v(3) + v(4) + v(5); v(1) > heap {
 		overhead = v(1) - heap
 	}
-	debug.SetMemoryLimit(Limit(v(0), overhead))
+	live := v(0)
+	if g.steady == 0 {
+		g.steady = live
+	} else {
+		g.steady = g.steady - g.steady/4 + live/4
+	}
+	debug.SetMemoryLimit(Limit(live, g.steady, overhead))
 }
 
-// Limit is the memory limit for a live heap and the runtime's memory besides the heap.
-func Limit(live, overhead uint64) int64 {
-	heap := max(FloorHeap, live+live/2)
-	if heap > math.MaxInt64/2 || overhead > math.MaxInt64/2 {
+// Limit is the memory limit for a live heap, the steady live heap and the runtime's memory besides
+// the heap.
+func Limit(live, steady, overhead uint64) int64 {
+	if live > math.MaxInt64/4 || steady > math.MaxInt64/4 || overhead > math.MaxInt64/2 {
 		return math.MaxInt64
 	}
-	return int64(overhead + heap)
+	return int64(overhead + max(FloorHeap, live+live/2, 2*steady))
 }

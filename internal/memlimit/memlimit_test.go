@@ -14,17 +14,20 @@ import (
 func TestLimitFloorThenProportional(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
-		live, overhead uint64
-		want           int64
+		live, steady, overhead uint64
+		want                   int64
 	}{
-		{0, 5 * mib, 5*mib + FloorHeap},          // before the first collection
-		{6 * mib, 5 * mib, 5*mib + FloorHeap},    // a no-change sync: the floor
-		{100 * mib, 5 * mib, 5*mib + 150*mib},    // a large upload's block buffers: 1.5 × live
-		{math.MaxUint64 / 2, 0, math.MaxInt64},   // no overflow
-		{6 * mib, math.MaxUint64, math.MaxInt64}, // nor here
+		{0, 0, 5 * mib, 5*mib + FloorHeap},              // before the first collection
+		{6 * mib, 6 * mib, 5 * mib, 5*mib + FloorHeap},  // a no-change sync: the floor
+		{13 * mib, 7 * mib, 5 * mib, 5*mib + FloorHeap}, // its spike: capped at the floor
+		{12 * mib, 12 * mib, 5 * mib, 5*mib + 24*mib},   // small uploads in flight all along: as GOGC=100
+		{100 * mib, 20 * mib, 5 * mib, 5*mib + 150*mib}, // a large upload's block buffers arriving: 1.5 × live
+		{math.MaxUint64 / 2, 0, 0, math.MaxInt64},       // no overflow
+		{0, math.MaxUint64 / 2, 0, math.MaxInt64},       // nor here
+		{6 * mib, 6 * mib, math.MaxUint64, math.MaxInt64},
 	} {
-		if got := Limit(c.live, c.overhead); got != c.want {
-			t.Errorf("Limit(%d, %d) = %d, want %d", c.live, c.overhead, got, c.want)
+		if got := Limit(c.live, c.steady, c.overhead); got != c.want {
+			t.Errorf("Limit(%d, %d, %d) = %d, want %d", c.live, c.steady, c.overhead, got, c.want)
 		}
 	}
 }
