@@ -365,6 +365,7 @@ func openFile(ctx context.Context, loc location.Location, cfg Config, isSource b
 // files that a File → File copy reads by URL).
 func shareClient(loc location.Location, cfg Config) (*share.Client, azcore.ClientOptions, error) {
 	opts := &share.ClientOptions{ClientOptions: cfg.Client, AllowTrailingDot: to.Ptr(true)}
+	opts.PerCallPolicies = append(slices.Clip(opts.PerCallPolicies), filestore.FastListing{})
 	token, err := clientAuth(loc, cfg, &opts.ClientOptions)
 	if err != nil {
 		return nil, opts.ClientOptions, err

@@ -5,20 +5,18 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/azsync/azsync/internal/posix"
 	"github.com/azsync/azsync/internal/store"
 	"github.com/azsync/azsync/internal/store/remote"
+	"github.com/azsync/azsync/internal/xmlscan"
 )
 
 // Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
@@ -48,27 +46,17 @@ type pageSink struct {
 
 // Do implements policy.Policy.
 func (FastListing) Do(req *policy.Request) (*http.Response, error) {
-	resp, err := req.Next()
-	sink, _ := req.Raw().Context().Value(pageKey{}).(*pageSink)
-	if err != nil || sink == nil || resp.StatusCode != http.StatusOK {
-		return resp, err
-	}
-	body, err := runtime.Payload(resp)
+	return remote.DecodePage(req, pageKey{}, "Blobs")
+}
+
+// DecodePage implements remote.PageDecoder.
+func (p *pageSink) DecodePage(body []byte) (string, error) {
+	entries, next, err := decodeListing(body, p.posix)
 	if err != nil {
-		return resp, nil // the SDK reports it
+		return "", err
 	}
-	entries, next, err := decodeListing(body, sink.posix)
-	if err != nil {
-		return resp, nil // not what the scanner expects: the SDK decodes it
-	}
-	sink.entries, sink.done = entries, true
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs/><NextMarker>`)
-	b.WriteString(html.EscapeString(next))
-	b.WriteString(`</NextMarker></EnumerationResults>`)
-	resp.Body = io.NopCloser(&b)
-	resp.ContentLength = int64(b.Len())
-	return resp, nil
+	p.entries, p.done = entries, true
+	return next, nil
 }
 
 // nextPage fetches one page of a hierarchical listing, decoded by FastListing when the client has it.
@@ -118,45 +106,22 @@ var errListXML = errors.New("unexpected List Blobs XML")
 // decodeListing reads a List Blobs answer into a page's entries (see above) and the next marker;
 // withPosix, the POSIX properties too (see Store.listPosix).
 func decodeListing(data []byte, withPosix bool) ([]store.Entry, string, error) {
-	sc := xmlScanner{data: data}
 	// Every blob and prefix has one Name, which opens and closes: room for all of them at once.
 	// ("Name>" is found faster than "<Name": far fewer of the document's bytes are an 'N'.)
 	d := listDecoder{entries: make([]store.Entry, 0, (bytes.Count(data, []byte("Name>"))+1)/2), posix: withPosix}
-	for {
-		tok, err := sc.next()
-		if err != nil {
-			return nil, "", err
-		}
-		switch tok.kind {
-		case tokEOF:
-			if d.depth != 0 || string(d.path[0]) != "EnumerationResults" {
-				return nil, "", errListXML
-			}
-			return d.entries, d.next, nil
-		case tokText:
-			d.addText(tok.text)
-		case tokStart:
-			err = d.start(tok)
-		case tokEnd:
-			err = d.end(tok)
-		}
-		if err != nil {
-			return nil, "", err
-		}
+	if err := xmlscan.Walk(data, "EnumerationResults", &d); err != nil {
+		return nil, "", err
 	}
+	return d.entries, d.next, nil
 }
 
-// listDecoder is the state of decodeListing between tokens.
+// listDecoder is the state of decodeListing between elements.
 type listDecoder struct {
 	entries []store.Entry
 	posix   bool
 	next    string
-	path    [6][]byte // element names from the root, as far as they matter
-	depth   int
 	cur     *store.Entry // the blob or prefix being read, the last of entries
 	blob    blobState
-	text    []byte // the element's text: a token's, or buf
-	buf     []byte
 	encoded bool
 }
 
@@ -169,64 +134,34 @@ type blobState struct {
 	stub                      bool
 }
 
-// addText adds to the text of the element being read. A value is nearly always one piece, which
-// stays where it is (text tokens are never overwritten); only pieces after it are copied together.
-func (d *listDecoder) addText(t []byte) {
-	switch {
-	case len(d.text) == 0:
-		d.text = t
-	case len(d.buf) > 0 && &d.text[0] == &d.buf[0]:
-		d.buf = append(d.buf, t...)
-		d.text = d.buf
-	default:
-		d.buf = append(append(d.buf[:0], d.text...), t...)
-		d.text = d.buf
-	}
-}
-
-// start opens an element, and closes it too when it is self-closing.
-func (d *listDecoder) start(tok xmlToken) error {
-	if (d.depth == 2 && string(d.path[1]) == "NextMarker") || (d.depth == 4 && string(d.path[3]) == "Name") ||
-		(d.depth == 5 && (string(d.path[3]) == "Properties" || string(d.path[3]) == "Metadata")) {
+// Start implements xmlscan.Handler.
+func (d *listDecoder) Start(w *xmlscan.Walker, tok xmlscan.Token) error {
+	if (w.Depth == 2 && string(w.Path[1]) == "NextMarker") || (w.Depth == 4 && string(w.Path[3]) == "Name") ||
+		(w.Depth == 5 && (string(w.Path[3]) == "Properties" || string(w.Path[3]) == "Metadata")) {
 		return errListXML // a value with elements inside: not a listing this reads
 	}
-	if d.depth == 3 && string(d.path[2]) == "Blob" && string(tok.name) == "Tags" {
+	if w.Depth == 3 && string(w.Path[2]) == "Blob" && string(tok.Name) == "Tags" {
 		return errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
 	}
-	if d.depth < len(d.path) {
-		d.path[d.depth] = tok.name
-	}
-	d.depth++
-	d.text = nil
 	switch {
-	case d.depth == 3 && string(d.path[1]) == "Blobs" && (string(tok.name) == "Blob" || string(tok.name) == "BlobPrefix"):
-		d.entries = append(d.entries, store.Entry{IsDir: string(tok.name) == "BlobPrefix"})
+	case w.Depth == 2 && string(w.Path[1]) == "Blobs" && (string(tok.Name) == "Blob" || string(tok.Name) == "BlobPrefix"):
+		d.entries = append(d.entries, store.Entry{IsDir: string(tok.Name) == "BlobPrefix"})
 		d.cur = &d.entries[len(d.entries)-1]
 		d.blob = blobState{lastModified: d.blob.lastModified[:0], mtime: d.blob.mtime[:0]}
-	case d.depth == 4 && string(tok.name) == "Name":
-		d.encoded = tok.encoded
-	}
-	if tok.selfClosing {
-		return d.end(tok)
+	case w.Depth == 3 && string(tok.Name) == "Name":
+		d.encoded = tok.Encoded
 	}
 	return nil
 }
 
-// end closes an element, and finishes a blob's or a prefix's entry.
-func (d *listDecoder) end(tok xmlToken) error {
-	if d.depth == 0 || (d.depth <= len(d.path) && !bytes.Equal(d.path[d.depth-1], tok.name)) {
-		return errListXML
-	}
-	if err := d.value(d.text); err != nil {
+// End implements xmlscan.Handler: it takes a value, and finishes a blob's or a prefix's entry.
+func (d *listDecoder) End(w *xmlscan.Walker, tok xmlscan.Token, text []byte) error {
+	if err := d.value(w, text); err != nil {
 		return err
 	}
-	if d.depth == 3 && d.cur != nil && (string(tok.name) == "Blob" || string(tok.name) == "BlobPrefix") {
-		if err := d.finish(); err != nil {
-			return err
-		}
+	if w.Depth == 3 && d.cur != nil && (string(tok.Name) == "Blob" || string(tok.Name) == "BlobPrefix") {
+		return d.finish()
 	}
-	d.depth--
-	d.text = nil
 	return nil
 }
 
@@ -262,11 +197,11 @@ func (d *listDecoder) finish() error {
 }
 
 // value takes the text of the element closing at depth.
-func (d *listDecoder) value(text []byte) error {
+func (d *listDecoder) value(w *xmlscan.Walker, text []byte) error {
 	switch {
-	case d.depth == 2 && string(d.path[1]) == "NextMarker":
+	case w.Depth == 2 && string(w.Path[1]) == "NextMarker":
 		d.next = string(text)
-	case d.depth == 4 && string(d.path[3]) == "Name" && d.cur != nil:
+	case w.Depth == 4 && string(w.Path[3]) == "Name" && d.cur != nil:
 		name := string(text)
 		if d.encoded {
 			var err error
@@ -275,10 +210,10 @@ func (d *listDecoder) value(text []byte) error {
 			}
 		}
 		d.cur.Name, d.blob.named = name, true
-	case d.depth == 5 && d.cur != nil && !d.cur.IsDir && string(d.path[3]) == "Metadata":
+	case w.Depth == 5 && d.cur != nil && !d.cur.IsDir && string(w.Path[3]) == "Metadata":
 		// Only the keys a listing reads (the recorded time, the folder mark, the POSIX properties
 		// when asked for), named in any case.
-		switch key := d.path[4]; {
+		switch key := w.Path[4]; {
 		case bytes.EqualFold(key, []byte(MtimeKey)):
 			d.blob.mtime, d.blob.hasMtime = append(d.blob.mtime[:0], text...), true
 		case bytes.EqualFold(key, []byte(folderKey)):
@@ -291,8 +226,8 @@ func (d *listDecoder) value(text []byte) error {
 				d.cur.Posix[k] = string(text)
 			}
 		}
-	case d.depth == 5 && d.cur != nil && !d.cur.IsDir && string(d.path[3]) == "Properties":
-		return property(d.cur, &d.blob, d.path[4], text)
+	case w.Depth == 5 && d.cur != nil && !d.cur.IsDir && string(w.Path[3]) == "Properties":
+		return property(d.cur, &d.blob, w.Path[4], text)
 	}
 	return nil
 }

@@ -187,39 +187,19 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 		}
 		var entries []store.Entry
 		var temps []string
-		for resp, err := range remote.Pages(ctx, pager, nextPage, s.notifier(dir)) {
+		for items, err := range remote.Pages(ctx, pager, nextPage, s.notifier(dir)) {
 			if err != nil {
 				yield(store.Entry{}, fmt.Errorf("listing %s: %w", s.Display(dir), err))
 				return
 			}
-			for _, d := range resp.Directories {
-				if d.Name == nil || store.IsTemp(*d.Name) {
-					continue
+			for _, it := range items {
+				switch {
+				case !store.IsTemp(it.e.Name):
+					it.e.Name = store.Join(dir, it.e.Name)
+					entries = append(entries, it.e)
+				case !it.e.IsDir && s.abandoned(it.lastModified):
+					temps = append(temps, s.full(store.Join(dir, it.e.Name)))
 				}
-				e := store.Entry{Name: store.Join(dir, *d.Name), IsDir: true, Marker: true, SMB: smbInfo(d.Attributes, d.PermissionKey, d.Properties)}
-				if p := d.Properties; p != nil && p.LastWriteTime != nil {
-					e.ModTime = *p.LastWriteTime
-				}
-				entries = append(entries, e)
-			}
-			for _, f := range resp.Files {
-				if f.Name == nil {
-					continue
-				}
-				if store.IsTemp(*f.Name) {
-					if s.abandoned(f.Properties) {
-						temps = append(temps, s.full(store.Join(dir, *f.Name)))
-					}
-					continue
-				}
-				e := store.Entry{Name: store.Join(dir, *f.Name), SMB: smbInfo(f.Attributes, f.PermissionKey, f.Properties)}
-				if p := f.Properties; p != nil {
-					if p.LastWriteTime != nil {
-						e.ModTime = *p.LastWriteTime
-					}
-					remote.Props(&e, p.ContentLength, nil, p.ETag)
-				}
-				entries = append(entries, e)
 			}
 		}
 		s.addLeftovers(temps)
@@ -230,15 +210,6 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 			}
 		}
 	}
-}
-
-// nextPage fetches a listing page; one without its list of entries was cut short.
-func nextPage(ctx context.Context, p *runtime.Pager[directory.ListFilesAndDirectoriesResponse]) (*directory.FilesAndDirectoriesListSegment, *string, error) {
-	resp, err := p.NextPage(ctx)
-	if err == nil && resp.Segment == nil {
-		err = remote.ErrEmptyPage
-	}
-	return resp.Segment, resp.NextMarker, err
 }
 
 // notifier tells Notify, when set, about a listing of dir.
@@ -253,10 +224,10 @@ func (s *Store) notifier(dir string) func(string) {
 // abandoned reports whether a temporary was last written before this run began, by the service's
 // clock: then it is no run's work in progress (writes touch it every range), but what a killed run
 // left. One written since may be another run's (a shard of the same sync) and is left alone.
-func (s *Store) abandoned(p *directory.FileProperty) bool {
+func (s *Store) abandoned(lastModified time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return !s.began.IsZero() && p != nil && p.LastModified != nil && p.LastModified.Before(s.began)
+	return !s.began.IsZero() && !lastModified.IsZero() && lastModified.Before(s.began)
 }
 
 func (s *Store) addLeftovers(paths []string) {

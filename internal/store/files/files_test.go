@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
@@ -43,10 +45,17 @@ func TestMain(m *testing.M) {
 
 var dirs atomic.Int64
 
+// clientOptions are the share client's options as azsync sets them for listings: the store's
+// tests list through FastListing, as a sync does.
+func clientOptions() *share.ClientOptions {
+	return &share.ClientOptions{AllowTrailingDot: to.Ptr(true),
+		ClientOptions: azcore.ClientOptions{PerCallPolicies: []policy.Policy{files.FastListing{}}}}
+}
+
 // newStore is the store for a new directory of the share.
 func newStore(t *testing.T) *files.Store {
 	t.Helper()
-	sc, err := share.NewClientWithNoCredential(emu.URL+"/share?"+sas, &share.ClientOptions{AllowTrailingDot: to.Ptr(true)})
+	sc, err := share.NewClientWithNoCredential(emu.URL+"/share?"+sas, clientOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/fileerror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azfile/share"
 
@@ -21,7 +20,7 @@ import (
 // work in progress).
 func TestLeftoversOfAKilledRunAreRemoved(t *testing.T) {
 	ctx := t.Context()
-	sc, err := share.NewClientWithNoCredential(emu.URL+"/share?"+sas, &share.ClientOptions{AllowTrailingDot: to.Ptr(true)})
+	sc, err := share.NewClientWithNoCredential(emu.URL+"/share?"+sas, clientOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
