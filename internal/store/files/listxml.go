@@ -3,6 +3,7 @@ package files
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,22 +71,25 @@ func nextPage(ctx context.Context, p *runtime.Pager[directory.ListFilesAndDirect
 	case resp.Segment == nil:
 		return nil, nil, remote.ErrEmptyPage
 	}
-	return segmentItems(resp.Segment), resp.NextMarker, nil
+	items, err := segmentItems(resp.Segment)
+	return items, resp.NextMarker, err
 }
 
-// segmentItems makes a page's items of the SDK's decoding of it; unnamed items are left out.
-func segmentItems(seg *directory.FilesAndDirectoriesListSegment) []listed {
+// segmentItems makes a page's items of the SDK's decoding of it. An item without a name fails the
+// page, as in the Blob store: left out, it would look absent, and its copy at a destination would
+// be deleted.
+func segmentItems(seg *directory.FilesAndDirectoriesListSegment) ([]listed, error) {
 	items := make([]listed, 0, len(seg.Directories)+len(seg.Files))
 	for _, d := range seg.Directories {
-		if d.Name == nil {
-			continue
+		if d == nil || d.Name == nil || *d.Name == "" {
+			return nil, errors.New("the service listed a directory without a name")
 		}
 		e := store.Entry{Name: *d.Name, IsDir: true, Marker: true, SMB: smbInfo(d.Attributes, d.PermissionKey, d.Properties)}
 		items = append(items, itemOf(e, d.Properties))
 	}
 	for _, f := range seg.Files {
-		if f.Name == nil {
-			continue
+		if f == nil || f.Name == nil || *f.Name == "" {
+			return nil, errors.New("the service listed a file without a name")
 		}
 		e := store.Entry{Name: *f.Name, SMB: smbInfo(f.Attributes, f.PermissionKey, f.Properties)}
 		if p := f.Properties; p != nil {
@@ -93,7 +97,7 @@ func segmentItems(seg *directory.FilesAndDirectoriesListSegment) []listed {
 		}
 		items = append(items, itemOf(e, f.Properties))
 	}
-	return items
+	return items, nil
 }
 
 func itemOf(e store.Entry, p *directory.FileProperty) listed {

@@ -3,6 +3,7 @@ package files
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -55,7 +56,8 @@ func sdkDecode(data []byte) ([]listed, string, error) {
 	if next == nil {
 		next = new(string)
 	}
-	return segmentItems(seg), *next, err
+	items, segErr := segmentItems(seg)
+	return items, *next, errors.Join(err, segErr)
 }
 
 // unlikeTheSDK says how the decoder's reading of doc differs from the SDK's ("" when it does not,
@@ -132,4 +134,14 @@ func FuzzDecodeListing(f *testing.F) {
 			t.Error(diff)
 		}
 	})
+}
+
+// An item without a name fails its page on the SDK's path too: left out, it would look absent.
+func TestUnnamedItemsFailThePage(t *testing.T) {
+	for _, item := range []string{`<File><Name/></File>`, `<File><Properties/></File>`, `<Directory></Directory>`} {
+		doc := "<EnumerationResults><Entries>" + item + "</Entries></EnumerationResults>"
+		if items, _, err := sdkDecode([]byte(doc)); err == nil {
+			t.Errorf("the SDK's path made %q of %s, want an error", summary(items), item)
+		}
+	}
 }
