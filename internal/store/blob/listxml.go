@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,7 +21,7 @@ import (
 // Listing pages are decoded here rather than by the SDK: its reflective encoding/xml decoding cost
 // about 33 µs per blob, two thirds of a no-change sync's CPU, and its structures (a dozen pointers
 // and a metadata map per blob, about 1 KB) were most of what a folder being merged held. FastListing,
-// a per-call policy of the container client, decodes a List Blobs answer with listSegment's scanner
+// a per-call policy of the container client, decodes a List Blobs answer with internal/xmlscan
 // straight into entries, reading only what a listing needs, hands them to the store through the
 // request's context, and leaves the SDK a body holding only the next marker, so that its pager goes
 // on as usual. Without the policy, or when the scanner cannot read an answer, the SDK decodes it as
@@ -101,8 +100,6 @@ func (s *Store) segmentEntries(seg *container.BlobHierarchyListSegment) ([]store
 // stubEntry turns a directory stub blob's entry into the directory's marker.
 func stubEntry(e *store.Entry) { e.IsDir, e.Marker, e.Size, e.MD5 = true, true, 0, nil }
 
-var errListXML = errors.New("unexpected List Blobs XML")
-
 // decodeListing reads a List Blobs answer into a page's entries (see above) and the next marker;
 // withPosix, the POSIX properties too (see Store.listPosix).
 func decodeListing(data []byte, withPosix bool) ([]store.Entry, string, error) {
@@ -138,10 +135,10 @@ type blobState struct {
 func (d *listDecoder) Start(w *xmlscan.Walker, tok xmlscan.Token) error {
 	if (w.Depth == 2 && string(w.Path[1]) == "NextMarker") || (w.Depth == 4 && string(w.Path[3]) == "Name") ||
 		(w.Depth == 5 && (string(w.Path[3]) == "Properties" || string(w.Path[3]) == "Metadata")) {
-		return errListXML // a value with elements inside: not a listing this reads
+		return xmlscan.ErrUnexpected // a value with elements inside: not a listing this reads
 	}
 	if w.Depth == 3 && string(w.Path[2]) == "Blob" && string(tok.Name) == "Tags" {
-		return errListXML // index tags (--s2s-preserve-blob-tags): the SDK decodes them
+		return xmlscan.ErrUnexpected // index tags (--s2s-preserve-blob-tags): the SDK decodes them
 	}
 	switch {
 	case w.Depth == 2 && string(w.Path[1]) == "Blobs" && (string(tok.Name) == "Blob" || string(tok.Name) == "BlobPrefix"):
@@ -170,7 +167,7 @@ func (d *listDecoder) finish() error {
 	e, b := d.cur, &d.blob
 	d.cur = nil
 	if !b.named {
-		return errListXML
+		return xmlscan.ErrUnexpected
 	}
 	if e.IsDir {
 		return nil // a prefix: its name is all

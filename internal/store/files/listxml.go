@@ -125,7 +125,7 @@ type listDecoder struct {
 	items   []listed
 	next    string
 	cur     *listed // the item being read, the last of items
-	seen    uint8   // the fields of the item read so far, by fieldBit
+	seen    uint32  // the fields of the item read so far, by fieldBit
 	encoded bool
 }
 
