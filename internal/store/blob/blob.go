@@ -207,15 +207,6 @@ func (s *Store) yieldPage(ctx context.Context, page []store.Entry, stubs *[]stor
 	return true
 }
 
-// notifier tells Notify, when set, about a listing of dir.
-func (s *Store) notifier(dir string) func(string) {
-	return func(msg string) {
-		if s.opts.Notify != nil {
-			s.opts.Notify("listing " + s.Display(dir) + ": " + msg)
-		}
-	}
-}
-
 func byKey(a, b store.Entry) int { return strings.Compare(store.Key(a), store.Key(b)) }
 
 // yieldEach yields every blob under a prefix that cannot be a directory on a file system ("a//",
@@ -723,3 +714,8 @@ var _ interface {
 	store.ServerCopier
 	store.AtomicWriter
 } = (*Store)(nil)
+
+// notifier is what remote.Pages tells of a listing of dir, for Options.Notify.
+func (s *Store) notifier(dir string) func(string) {
+	return remote.Notifier(s.opts.Notify, func() string { return s.Display(dir) })
+}

@@ -212,15 +212,6 @@ func (s *Store) List(ctx context.Context, dir string) iter.Seq2[store.Entry, err
 	}
 }
 
-// notifier tells Notify, when set, about a listing of dir.
-func (s *Store) notifier(dir string) func(string) {
-	return func(msg string) {
-		if s.opts.Notify != nil {
-			s.opts.Notify("listing " + s.Display(dir) + ": " + msg)
-		}
-	}
-}
-
 // abandoned reports whether a temporary was last written before this run began, by the service's
 // clock: then it is no run's work in progress (writes touch it every range), but what a killed run
 // left. One written since may be another run's (a shard of the same sync) and is left alone.
@@ -638,3 +629,8 @@ var _ interface {
 	store.ServerCopier
 	store.FolderProperties
 } = (*Store)(nil)
+
+// notifier is what remote.Pages tells of a listing of dir, for Options.Notify.
+func (s *Store) notifier(dir string) func(string) {
+	return remote.Notifier(s.opts.Notify, func() string { return s.Display(dir) })
+}

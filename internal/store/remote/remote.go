@@ -100,6 +100,16 @@ func Pages[T, P any](ctx context.Context, pager func(marker *string) *runtime.Pa
 	}
 }
 
+// Notifier is the notify of Pages for a store: each notice named by the listing it is about, built
+// only when there is a notice and a notify to take it (nil drops them).
+func Notifier(notify func(string), listing func() string) func(string) {
+	return func(msg string) {
+		if notify != nil {
+			notify("listing " + listing() + ": " + msg)
+		}
+	}
+}
+
 // cutShortError is a listing page whose answer was cut short on every try.
 type cutShortError struct {
 	times int
