@@ -175,7 +175,7 @@ func (s *Store) entry(f *os.File, dir string, d fs.DirEntry) (e store.Entry, ok 
 		}
 		return s.entryOf(name, info), true, nil
 	}
-	isDir, size, mtime, err := lstatAt(f, d.Name())
+	isDir, size, mtime, err := lstatAt(f, d)
 	if err != nil {
 		return s.statFailed(name, err)
 	}

@@ -3,14 +3,16 @@
 package local
 
 import (
+	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 )
 
-// lstatAt describes the entry base of the open folder dir as os.Lstat of its path does.
-func lstatAt(dir *os.File, base string) (isDir bool, size int64, mtime time.Time, err error) {
-	info, err := os.Lstat(filepath.Join(dir.Name(), base))
+// lstatAt describes the entry d of the open folder dir as os.Lstat of its path does. Here the
+// directory's own entry already holds it (Windows reads the attributes with the names): no second
+// system call per file.
+func lstatAt(_ *os.File, d fs.DirEntry) (isDir bool, size int64, mtime time.Time, err error) {
+	info, err := d.Info()
 	if err != nil {
 		return false, 0, time.Time{}, err
 	}

@@ -12,10 +12,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lstatAt describes the entry base of the open folder dir as os.Lstat of its path would: one
-// fstatat on the folder's descriptor, without joining the path for the kernel to walk again or
-// building a FileInfo. A no-change sync does this for every local file.
-func lstatAt(dir *os.File, base string) (isDir bool, size int64, mtime time.Time, err error) {
+// lstatAt describes the entry d of the open folder dir as os.Lstat of its path would: one fstatat
+// on the folder's descriptor, without joining the path for the kernel to walk again or building a
+// FileInfo. A no-change sync does this for every local file.
+func lstatAt(dir *os.File, d fs.DirEntry) (isDir bool, size int64, mtime time.Time, err error) {
+	base := d.Name()
 	var st unix.Stat_t
 	for {
 		err = unix.Fstatat(int(dir.Fd()), base, &st, unix.AT_SYMLINK_NOFOLLOW)
