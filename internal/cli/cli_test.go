@@ -93,7 +93,7 @@ func TestTryTimeout(t *testing.T) {
 			t.Errorf("tryTimeout(%q) = %v, %v; want %v", v, d, err, want)
 		}
 	}
-	for _, v := range []string{"0", "-1", "0.001", "soon", "5m", "+1"} {
+	for _, v := range []string{"0", "-1", "0.001", "soon", "5m", "+1", "1m5", "1e1", "0x1p2", "Inf", "NaN"} {
 		if _, err := tryTimeout(v); err == nil {
 			t.Errorf("tryTimeout(%q) accepted", v)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"runtime"
@@ -164,8 +165,7 @@ func runSync(cmd *cobra.Command, env Env, g *globalFlags, f *syncFlags, args []s
 	}
 	defer r.log.Close()
 	if j.fromTo == (location.FromTo{Src: location.Local, Dst: location.File}) {
-		r.log.Warnf("%s", localToFileWarning)
-		r.rep.Warn(localToFileWarning)
+		observer{rep: r.rep, log: r.log, job: r.j}.Warn(localToFileWarning)
 	}
 	r.engine = transfer.NewEngine(j.concurrency, j.bufferBytes, g.capMbps)
 	ctx := cmd.Context()
@@ -578,11 +578,14 @@ func tryTimeout(v string) (time.Duration, error) {
 	if v == "" {
 		return defaultTryTimeout, nil
 	}
-	d, err := time.ParseDuration(v + "m")
-	if err != nil || d < time.Second || strings.HasPrefix(v, "+") {
+	// A plain decimal number of minutes: not a duration ("1m5" would read as six minutes), no sign,
+	// exponent or hexadecimal form, and one a time.Duration holds.
+	minutes, err := strconv.ParseFloat(v, 64)
+	if err != nil || strings.ContainsFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' }) ||
+		minutes*60 < 1 || minutes >= math.MaxInt64/float64(time.Minute) {
 		return 0, fmt.Errorf("invalid AZCOPY_REQUEST_TRY_TIMEOUT %q: a number of minutes of at least 1 second, such as 0.5", v)
 	}
-	return d, nil
+	return time.Duration(minutes * float64(time.Minute)), nil
 }
 
 func endpointConfig(env Env, g *globalFlags, f *syncFlags, j *job, engine *transfer.Engine, logger *logging.Logger, notify func(string)) (endpoint.Config, error) {
