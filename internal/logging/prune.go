@@ -3,6 +3,7 @@ package logging
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,7 +84,7 @@ func isOwn(path string) bool {
 	}
 	defer f.Close()
 	head := make([]byte, len(timeLayout)+len(identity))
-	if _, err := f.Read(head); err != nil {
+	if _, err := io.ReadFull(f, head); err != nil {
 		return false
 	}
 	_, err = time.Parse(timeLayout, string(head[:len(timeLayout)]))
